@@ -1,0 +1,91 @@
+import { closeSync, openSync, writeSync } from "node:fs";
+import { Rng } from "@mle/core";
+
+/** The shape of the full MovieLens "Latest" release (2023-07): what the synthetic file imitates. */
+export const ML_LATEST_SHAPE = { rows: 33_832_162, users: 330_975, movies: 86_537, maxMovieId: 288_983, firstTs: 789_652_009, lastTs: 1_689_842_620 };
+
+export interface SyntheticShape {
+  rows: number;
+  users: number;
+  movies: number;
+  maxMovieId: number;
+  firstTs: number;
+  lastTs: number;
+}
+
+/**
+ * Writes a deterministic `ratings.csv` with the layout of a MovieLens release: header, rows sorted
+ * by userId then movieId, half-star ratings, Unix timestamps. User activity is heavy-tailed and
+ * movie popularity Zipf-like, so per-user and per-item counts look like the real thing.
+ */
+export function writeSyntheticRatings(path: string, shape: SyntheticShape, seed = 1): void {
+  const rng = new Rng(seed, "synthetic-ratings");
+  const movieIds = new Int32Array(shape.movies);
+  for (let i = 0; i < shape.movies; i++) movieIds[i] = 1 + Math.floor((i * (shape.maxMovieId - 1)) / (shape.movies - 1));
+  // Zipf(1.0) popularity by rank, sampled through its CDF; ranks are scattered over ids.
+  const rankToMovie = rng.fork("ranks").permutation(shape.movies);
+  const cdf = new Float64Array(shape.movies);
+  let acc = 0;
+  for (let r = 0; r < shape.movies; r++) cdf[r] = acc += 1 / (r + 10);
+  for (let r = 0; r < shape.movies; r++) cdf[r] /= acc;
+  const counts = userCounts(shape, rng.fork("counts"));
+  const fd = openSync(path, "w");
+  const out = Buffer.allocUnsafe(1 << 24);
+  let o = out.write("userId,movieId,rating,timestamp\n");
+  const chosen = new Int32Array(shape.movies).fill(-1);
+  const picks: number[] = [];
+  const span = shape.lastTs - shape.firstTs;
+  for (let u = 0; u < shape.users; u++) {
+    picks.length = 0;
+    const n = counts[u];
+    while (picks.length < n) {
+      const r = lowerBound(cdf, rng.nextFloat());
+      const m = rankToMovie[Math.min(r, shape.movies - 1)];
+      if (chosen[m] !== u) {
+        chosen[m] = u;
+        picks.push(m);
+      }
+    }
+    picks.sort((a, b) => a - b); // movie index order = movieId order
+    const userStart = shape.firstTs + Math.floor(rng.nextFloat() * span * 0.9);
+    for (const m of picks) {
+      const half = 1 + Math.min(9, Math.floor(Math.abs(rng.normal() * 2.1 + 7)));
+      const ts = userStart + Math.floor(rng.nextFloat() * (shape.lastTs - userStart));
+      const line = `${u + 1},${movieIds[m]},${(half / 2).toFixed(1)},${ts}\n`;
+      if (o + line.length > out.length) {
+        writeSync(fd, out, 0, o);
+        o = 0;
+      }
+      o += out.write(line, o, "latin1");
+    }
+  }
+  writeSync(fd, out, 0, o);
+  closeSync(fd);
+}
+
+/** Heavy-tailed per-user counts (≥ 1) that sum exactly to `rows`. */
+function userCounts(shape: SyntheticShape, rng: Rng): Int32Array {
+  const w = new Float64Array(shape.users);
+  let sum = 0;
+  for (let u = 0; u < shape.users; u++) sum += w[u] = Math.exp(1.3 * rng.normal());
+  const counts = new Int32Array(shape.users);
+  let total = 0;
+  const cap = Math.floor(shape.movies * 0.4);
+  for (let u = 0; u < shape.users; u++) total += counts[u] = Math.min(cap, Math.max(1, Math.round((w[u] / sum) * shape.rows)));
+  for (let u = 0; total !== shape.rows; u = (u + 1) % shape.users) {
+    const step = total < shape.rows ? 1 : -1;
+    if (step > 0 ? counts[u] < cap : counts[u] > 1) (counts[u] += step), (total += step);
+  }
+  return counts;
+}
+
+function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,69 @@
+/** A MovieLens release in memory: dense ids, columnar ratings, movie metadata. */
+export interface Dataset {
+  /** Release name, e.g. "ml-latest-small". */
+  name: string;
+  /** sha256 over the release's source files: the cache key and what runs record. */
+  checksum: string;
+  sources: SourceFile[];
+  nUsers: number;
+  /** The catalogue: every movie in the movies file (and any rated movie missing from it). */
+  nItems: number;
+  nRatings: number;
+  /** Dense index → raw `userId`, ascending. */
+  userIds: Int32Array;
+  /** Dense index → raw `movieId`, ascending. */
+  itemIds: Int32Array;
+  ratings: Ratings;
+  movies: Movies;
+  tags?: Tags;
+  links?: Links;
+  genome?: Genome;
+}
+
+export interface SourceFile {
+  file: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** One row per rating, in file order; `user`/`item` are dense indices. */
+export interface Ratings {
+  user: Int32Array;
+  item: Int32Array;
+  rating: Float32Array;
+  /** Seconds since the Unix epoch (UTC). */
+  timestamp: Uint32Array;
+}
+
+export interface Movies {
+  title: string[];
+  /** Year parsed from the title; 0 when it has none. */
+  year: Int16Array;
+  genreNames: string[];
+  /** nItems × genreNames.length, 1 where the movie has the genre. */
+  genres: Uint8Array;
+}
+
+export interface Tags {
+  /** Raw userId (taggers need not have rated anything). */
+  rawUser: Int32Array;
+  item: Int32Array;
+  /** Index into `vocabulary`. */
+  tag: Int32Array;
+  vocabulary: string[];
+  timestamp: Uint32Array;
+}
+
+/** IMDb and TMDB ids per item, -1 where unknown. */
+export interface Links {
+  imdbId: Int32Array;
+  tmdbId: Int32Array;
+}
+
+/** The tag genome: a dense items-with-genome × tags relevance matrix. */
+export interface Genome {
+  tagNames: string[];
+  /** Dense item indices that have genome scores, ascending. */
+  items: Int32Array;
+  relevance: Float32Array;
+}

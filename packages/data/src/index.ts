@@ -1,0 +1,12 @@
+export { RELEASE_NAMES, release, isReleaseName, type Release, type ReleaseName, type RatingsFormat } from "./registry.ts";
+export type { Dataset, Ratings, Movies, Tags, Links, Genome, SourceFile } from "./dataset.ts";
+export { loadDataset, type LoadOptions, type LoadedDataset } from "./ingest.ts";
+export { locateRelease, defaultCacheDir, type LocateOptions, type LocatedRelease } from "./fetch/locate.ts";
+export { preprocess, type Interactions, type PreprocessOptions, type PreprocessReport } from "./interactions.ts";
+export { dataConfigSchema, type DataConfig } from "./config.ts";
+export { splitSchema, makeSplit, type SplitConfig } from "./split/index.ts";
+export { writeSplit } from "./split/persist.ts";
+export type { Split, SplitKind, SplitManifest, HoldoutPart, PartCounts, Rows } from "./split/types.ts";
+export { argsortUint32, groupRows, type Groups } from "./group.ts";
+export { readRatings, type RawRatings } from "./parse/ratings.ts";
+export { yearFromTitle } from "./parse/movies.ts";

@@ -1,0 +1,220 @@
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { UserError, fileDigest, log, progressBar, sha256 } from "@mle/core";
+import type { Dataset, SourceFile } from "./dataset.ts";
+import { denseIndex, toDense } from "./dense-index.ts";
+import { readColumnar, writeColumnar, type Column } from "./columnar-file.ts";
+import { defaultCacheDir, locateRelease, type LocateOptions, type LocatedRelease } from "./fetch/locate.ts";
+import { readGenome, readLinks, readTagsCsv, readTagsDat, type RawGenome, type RawLinks, type RawTags } from "./parse/extras.ts";
+import { readMoviesCsv, readMoviesDat, readUItem, type RawMovies } from "./parse/movies.ts";
+import { readRatings } from "./parse/ratings.ts";
+import { RELEASE_NAMES, isReleaseName, release, type Release } from "./registry.ts";
+
+export interface LoadOptions extends LocateOptions {
+  /** Ignore the ingest cache and parse the source files again. */
+  refresh?: boolean;
+}
+
+export interface LoadedDataset {
+  dataset: Dataset;
+  located: LocatedRelease;
+  /** Whether the columnar cache answered (no parsing). */
+  fromCache: boolean;
+  cacheFile: string;
+}
+
+const CACHE_VERSION = 1;
+
+/** Finds a release (mirror, cache or GroupLens), then parses it once and reloads it from the columnar cache. */
+export async function loadDataset(name: string, options: LoadOptions = {}): Promise<LoadedDataset> {
+  if (!isReleaseName(name)) throw new UserError(`unknown dataset "${name}"; known: ${RELEASE_NAMES.join(", ")}`);
+  const located = await locateRelease(release(name), options);
+  const r = located.release;
+  const sources = sourcePaths(r, located.dir);
+  const cacheDir = join(options.cacheDir ?? defaultCacheDir(), "datasets");
+  mkdirSync(cacheDir, { recursive: true });
+
+  // Stat fingerprints avoid re-hashing a 900 MB file on every load; the cache itself is keyed by checksum.
+  const indexPath = join(cacheDir, "index.json");
+  const index = readIndex(indexPath);
+  const fingerprint = `v${CACHE_VERSION}|${r.name}|${sources.map(([, p]) => { const s = statSync(p); return `${realpathSync(p)}:${s.size}:${s.mtimeMs}`; }).join("|")}`;
+  const known = index[fingerprint];
+  const cacheFile = (checksum: string) => join(cacheDir, `${r.name}-${checksum.slice(0, 16)}.bin`);
+  if (known && !options.refresh && existsSync(cacheFile(known))) {
+    return { dataset: readDataset(cacheFile(known)), located, fromCache: true, cacheFile: cacheFile(known) };
+  }
+
+  const files: SourceFile[] = [];
+  for (const [file, path] of sources) files.push({ file, bytes: statSync(path).size, sha256: await fileDigest(path) });
+  const checksum = sha256(r.name, ...files.map((f) => `${f.file}:${f.sha256}`));
+  const target = cacheFile(checksum);
+  let dataset: Dataset;
+  let fromCache = false;
+  if (existsSync(target) && !options.refresh) {
+    dataset = readDataset(target);
+    fromCache = true;
+  } else {
+    dataset = ingest(r, located.dir, checksum, files);
+    writeDataset(target, dataset);
+  }
+  index[fingerprint] = checksum;
+  const tmp = `${indexPath}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(index, null, 1));
+  renameSync(tmp, indexPath);
+  return { dataset, located, fromCache, cacheFile: target };
+}
+
+/** The release's files present in `dir`; ratings and movies are required, the rest optional. */
+function sourcePaths(r: Release, dir: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [role, file] of Object.entries(r.files)) {
+    const p = join(dir, file);
+    if (existsSync(p)) out.push([file, p]);
+    else if (role === "ratings" || role === "movies") throw new UserError(`${r.name} in ${dir} has no ${file}`);
+  }
+  return out;
+}
+
+/** Parses the source files into a Dataset with dense ids. */
+export function ingest(r: Release, dir: string, checksum: string, sources: SourceFile[]): Dataset {
+  const has = (f?: string) => f !== undefined && sources.some((s) => s.file === f);
+  const path = (f: string) => join(dir, f);
+  const ratingsBytes = statSync(path(r.files.ratings)).size;
+  const bar = progressBar(`parse ${r.name}/${r.files.ratings}`, ratingsBytes, { unit: "B" });
+  const raw = readRatings(path(r.files.ratings), r.ratingsFormat, (done) => bar.update(done));
+  bar.stop();
+  const movies: RawMovies =
+    r.ratingsFormat === "csv" ? readMoviesCsv(path(r.files.movies)) : r.ratingsFormat === "udata" ? readUItem(path(r.files.movies)) : readMoviesDat(path(r.files.movies));
+  if (raw.rows === 0) throw new UserError(`${r.name}/${r.files.ratings} holds no ratings`);
+
+  const users = denseIndex(raw.user);
+  const items = denseIndex(movies.movieId, raw.movie);
+  const nItems = items.ids.length;
+  const dataset: Dataset = {
+    name: r.name,
+    checksum,
+    sources,
+    nUsers: users.ids.length,
+    nItems,
+    nRatings: raw.rows,
+    userIds: users.ids,
+    itemIds: items.ids,
+    ratings: { user: toDense(raw.user, users), item: toDense(raw.movie, items), rating: raw.rating, timestamp: raw.timestamp },
+    movies: movieTable(movies, nItems, (id) => items.indexOf(id)),
+  };
+  const tagsFile = r.files.tags;
+  if (tagsFile && has(tagsFile)) {
+    const t = r.ratingsFormat === "csv" ? readTagsCsv(path(tagsFile)) : readTagsDat(path(tagsFile));
+    dataset.tags = tagTable(t, (id) => items.indexOf(id));
+  }
+  if (r.files.links && has(r.files.links)) dataset.links = linkTable(readLinks(path(r.files.links)), nItems, (id) => items.indexOf(id));
+  if (r.files.genomeScores && r.files.genomeTags && has(r.files.genomeScores) && has(r.files.genomeTags)) {
+    dataset.genome = genomeTable(readGenome(path(r.files.genomeTags), path(r.files.genomeScores)), (id) => items.indexOf(id));
+  }
+  log(`ingested ${r.name}: ${dataset.nRatings.toLocaleString("en-US")} ratings, ${dataset.nUsers.toLocaleString("en-US")} users, ${nItems.toLocaleString("en-US")} movies`);
+  return dataset;
+}
+
+function movieTable(m: RawMovies, nItems: number, indexOf: (id: number) => number): Dataset["movies"] {
+  const ng = m.genreNames.length;
+  const title = new Array<string>(nItems).fill("");
+  const year = new Int16Array(nItems);
+  const genres = new Uint8Array(nItems * ng);
+  const col = new Map(m.genreNames.map((g, i) => [g, i]));
+  for (let k = 0; k < m.movieId.length; k++) {
+    const i = indexOf(m.movieId[k]);
+    title[i] = m.title[k];
+    year[i] = m.year[k];
+    for (const g of m.genres[k]) genres[i * ng + col.get(g)!] = 1;
+  }
+  return { title, year, genreNames: m.genreNames, genres };
+}
+
+function tagTable(t: RawTags, indexOf: (id: number) => number): Dataset["tags"] {
+  const vocabulary = [...new Set(t.tag)].sort();
+  const id = new Map(vocabulary.map((v, i) => [v, i]));
+  const keep: number[] = [];
+  for (let k = 0; k < t.movie.length; k++) if (indexOf(t.movie[k]) >= 0) keep.push(k);
+  return {
+    rawUser: Int32Array.from(keep, (k) => t.user[k]),
+    item: Int32Array.from(keep, (k) => indexOf(t.movie[k])),
+    tag: Int32Array.from(keep, (k) => id.get(t.tag[k])!),
+    vocabulary,
+    timestamp: Uint32Array.from(keep, (k) => t.timestamp[k]),
+  };
+}
+
+function linkTable(l: RawLinks, nItems: number, indexOf: (id: number) => number): Dataset["links"] {
+  const imdbId = new Int32Array(nItems).fill(-1);
+  const tmdbId = new Int32Array(nItems).fill(-1);
+  for (let k = 0; k < l.movie.length; k++) {
+    const i = indexOf(l.movie[k]);
+    if (i < 0) continue;
+    imdbId[i] = l.imdbId[k];
+    tmdbId[i] = l.tmdbId[k];
+  }
+  return { imdbId, tmdbId };
+}
+
+function genomeTable(g: RawGenome, indexOf: (id: number) => number): Dataset["genome"] {
+  const nt = g.tagNames.length;
+  const rows: number[] = [];
+  for (let k = 0; k < g.movie.length; k++) if (indexOf(g.movie[k]) >= 0) rows.push(k);
+  const relevance = new Float32Array(rows.length * nt);
+  rows.forEach((k, r) => relevance.set(g.relevance.subarray(k * nt, (k + 1) * nt), r * nt));
+  return { tagNames: g.tagNames, items: Int32Array.from(rows, (k) => indexOf(g.movie[k])), relevance };
+}
+
+interface CacheMeta {
+  version: number;
+  name: string;
+  checksum: string;
+  sources: SourceFile[];
+  titles: string[];
+  genreNames: string[];
+  tagVocabulary?: string[];
+  genomeTags?: string[];
+}
+
+function writeDataset(path: string, d: Dataset): void {
+  const meta: CacheMeta = {
+    version: CACHE_VERSION, name: d.name, checksum: d.checksum, sources: d.sources,
+    titles: d.movies.title, genreNames: d.movies.genreNames,
+    tagVocabulary: d.tags?.vocabulary, genomeTags: d.genome?.tagNames,
+  };
+  const cols: Record<string, Column> = {
+    userIds: d.userIds, itemIds: d.itemIds,
+    user: d.ratings.user, item: d.ratings.item, rating: d.ratings.rating, timestamp: d.ratings.timestamp,
+    year: d.movies.year, genres: d.movies.genres,
+  };
+  if (d.tags) Object.assign(cols, { tagUser: d.tags.rawUser, tagItem: d.tags.item, tagId: d.tags.tag, tagTime: d.tags.timestamp });
+  if (d.links) Object.assign(cols, { imdbId: d.links.imdbId, tmdbId: d.links.tmdbId });
+  if (d.genome) Object.assign(cols, { genomeItems: d.genome.items, genomeRelevance: d.genome.relevance });
+  writeColumnar(path, meta, cols);
+}
+
+function readDataset(path: string): Dataset {
+  const { meta, columns: c } = readColumnar(path);
+  const m = meta as CacheMeta;
+  const i32 = (k: string) => c[k] as Int32Array;
+  const d: Dataset = {
+    name: m.name, checksum: m.checksum, sources: m.sources,
+    nUsers: c.userIds.length, nItems: c.itemIds.length, nRatings: c.user.length,
+    userIds: i32("userIds"), itemIds: i32("itemIds"),
+    ratings: { user: i32("user"), item: i32("item"), rating: c.rating as Float32Array, timestamp: c.timestamp as Uint32Array },
+    movies: { title: m.titles, year: c.year as Int16Array, genreNames: m.genreNames, genres: c.genres as Uint8Array },
+  };
+  if (c.tagUser) d.tags = { rawUser: i32("tagUser"), item: i32("tagItem"), tag: i32("tagId"), vocabulary: m.tagVocabulary ?? [], timestamp: c.tagTime as Uint32Array };
+  if (c.imdbId) d.links = { imdbId: i32("imdbId"), tmdbId: i32("tmdbId") };
+  if (c.genomeItems) d.genome = { tagNames: m.genomeTags ?? [], items: i32("genomeItems"), relevance: c.genomeRelevance as Float32Array };
+  return d;
+}
+
+function readIndex(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as Record<string, string>;
+  } catch {
+    return {}; // a damaged index only costs a re-hash
+  }
+}
