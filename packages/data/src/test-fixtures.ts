@@ -29,3 +29,18 @@ export function writeSynthetic10m(mirror: string): void {
 export function linkMl1mSample(realMirror: string, mirror: string): void {
   symlinkSync(join(realMirror, "ml-1m-sample"), join(mirror, "ml-1m"));
 }
+
+/** A Dataset from literal rows [user, item, rating, timestamp] with dense ids already. */
+export function tinyDataset(rows: [number, number, number, number][], nUsers?: number, nItems?: number): import("./dataset.ts").Dataset {
+  const nu = nUsers ?? Math.max(...rows.map((r) => r[0])) + 1;
+  const ni = nItems ?? Math.max(...rows.map((r) => r[1])) + 1;
+  return {
+    name: "tiny", checksum: "tiny", sources: [], nUsers: nu, nItems: ni, nRatings: rows.length,
+    userIds: Int32Array.from({ length: nu }, (_, i) => i + 1), itemIds: Int32Array.from({ length: ni }, (_, i) => i + 1),
+    ratings: {
+      user: Int32Array.from(rows, (r) => r[0]), item: Int32Array.from(rows, (r) => r[1]),
+      rating: Float32Array.from(rows, (r) => r[2]), timestamp: Uint32Array.from(rows, (r) => r[3]),
+    },
+    movies: { title: Array.from({ length: ni }, (_, i) => `movie ${i + 1}`), year: new Int16Array(ni), genreNames: [], genres: new Uint8Array(0) },
+  };
+}

@@ -7,8 +7,8 @@ import { extractRelease } from "./archive.ts";
 import { digestFile, downloadVerified, fetchPublishedMd5 } from "./download.ts";
 
 export interface LocateOptions {
-  /** A folder holding `<name>.zip` and/or `<name>/`; defaults to $MOVIELENS_MIRROR. */
-  mirror?: string;
+  /** A folder holding `<name>.zip` and/or `<name>/`; defaults to $MOVIELENS_MIRROR; null: use none. */
+  mirror?: string | null;
   /** Where releases and ingest caches live; defaults to $MOVIELENS_CACHE or ~/.cache/movielens-embeddings. */
   cacheDir?: string;
   /** Never go to the network. */
@@ -31,7 +31,7 @@ export function defaultCacheDir(): string {
 
 /** Mirror folder, then mirror zip, then the cache, then GroupLens — the first that has it. */
 export async function locateRelease(r: Release, options: LocateOptions = {}): Promise<LocatedRelease> {
-  const mirror = options.mirror ?? process.env.MOVIELENS_MIRROR;
+  const mirror = options.mirror === undefined ? process.env.MOVIELENS_MIRROR : options.mirror;
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const cached = join(cacheDir, "releases", r.name);
 
