@@ -1,0 +1,90 @@
+import { Command } from "commander";
+import { join, basename } from "node:path";
+import { UserError, setQuiet } from "@mle/core";
+import { TRAINABLE_FAMILIES } from "@mle/models";
+import { loadConfig } from "../config/load.ts";
+import { int, pct, table } from "../format.ts";
+import { prepareExperiment, type PreparedExperiment } from "../runner/prepare.ts";
+import type { ExperimentConfig } from "../config/schema.ts";
+
+export function expCommand(): Command {
+  return new Command("exp")
+    .description("run an experiment from a YAML config: data → split → model → evaluation → tracking")
+    .argument("<config>", "experiment YAML, e.g. configs/mf.yaml")
+    .option("--dry-run", "load data and build the splits, print their summary, train nothing")
+    .option("--set <key=value>", "override a config key (repeatable), e.g. --set model.factors=128", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--seeds <list>", "comma-separated seeds, overriding experiment.seeds")
+    .option("--out <dir>", "where run files go (default runs/<experiment>/<time>)")
+    .option("--json", "print a JSON summary as the last line of stdout")
+    .option("-q, --quiet", "no progress output")
+    .action(async (file: string, o: { dryRun?: boolean; set: string[]; seeds?: string; out?: string; json?: boolean; quiet?: boolean }) => {
+      if (o.quiet) setQuiet(true);
+      const overrides = [...o.set];
+      if (o.seeds) overrides.push(`experiment.seeds=[${o.seeds}]`);
+      const { config } = loadConfig(file, overrides);
+      if (!o.dryRun && !TRAINABLE_FAMILIES.includes(config.model.family)) {
+        throw new UserError(
+          `model family "${config.model.family}" cannot be trained yet: its trainer is not built`,
+          `run with --dry-run to check the data and the split (pnpm exp ${file} --dry-run)`,
+        );
+      }
+      const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
+      const outDir = o.out ?? join("runs", config.experiment.name, stamp);
+      const prepared = await prepareExperiment(config, outDir);
+      process.stdout.write(`${summary(config, prepared, basename(file), outDir)}\n`);
+      if (o.dryRun) process.stdout.write(`\ndry run: stopped before training ${describeModel(config)}\n`);
+      if (o.json) process.stdout.write(`${JSON.stringify(jsonSummary(config, prepared, outDir))}\n`);
+    });
+}
+
+function describeModel(c: ExperimentConfig): string {
+  const m = c.model;
+  return `${m.family}/${m.variant} (d = ${m.factors})`;
+}
+
+export function summary(c: ExperimentConfig, p: PreparedExperiment, file: string, outDir: string): string {
+  const d = p.loaded.dataset;
+  const x = p.interactions;
+  const r = x.report;
+  const head = [
+    `experiment   ${c.experiment.name} (${file}, config sha256 ${p.configHash.slice(0, 12)})`,
+    `dataset      ${d.name}: ${int(d.nRatings)} ratings, ${int(d.nUsers)} users, ${int(d.nItems)} movies (sha256 ${d.checksum.slice(0, 12)}, ${p.loaded.fromCache ? "cached" : "ingested"} from ${p.loaded.located.origin})`,
+    `preprocess   ${c.data.feedback.kind}${c.data.feedback.kind === "implicit" ? ` (rating ≥ ${c.data.feedback.minRating})` : ""}, ` +
+      `${int(r.duplicatesRemoved)} duplicates, ${int(r.belowThreshold)} below threshold, ${int(r.kCoreRemoved)} by ${c.data.kCore.users}/${c.data.kCore.items}-core`,
+    `interactions ${int(x.n)} · users ${int(x.nUsers)} · items ${int(x.nItems)} · sparsity ${pct(1 - x.n / (x.nUsers * x.nItems))}`,
+    `split        ${c.split.kind} ${JSON.stringify(p.seeds[0].split.params)}`,
+    `model        ${describeModel(c)}`,
+    "",
+  ];
+  const rows: (string | number)[][] = [];
+  const notes: string[] = [];
+  for (const s of p.seeds) {
+    const m = s.split.manifest.counts;
+    const parts: [string, { rows: number; users: number; items: number }][] = [["train", m.train]];
+    if (m.valid) parts.push(["valid history", m.valid.history], ["valid target", m.valid.target]);
+    parts.push(["test history", m.test.history], ["test target", m.test.target]);
+    parts.forEach(([name, cnt], i) => rows.push([i === 0 ? String(s.seed) : "", name, cnt.rows, cnt.users, cnt.items, pct(cnt.rows / x.n, 1)]));
+    const extra = Object.entries(s.split.manifest.notes).map(([k, v]) => `${k} ${int(v)}`).join(", ");
+    notes.push(`seed ${s.seed}: manifest sha256 ${s.split.manifest.hash}${extra ? `; ${extra}` : ""}`);
+  }
+  return [
+    ...head,
+    table(["seed", "part", "rows", "users", "items", "share"], rows, ["l", "l"]),
+    "",
+    ...notes,
+    `split files: ${outDir}/seed-*/split-manifest.json`,
+    "",
+    `why this split: ${p.seeds[0].split.justification}`,
+  ].join("\n");
+}
+
+function jsonSummary(c: ExperimentConfig, p: PreparedExperiment, outDir: string) {
+  return {
+    experiment: c.experiment.name,
+    configHash: p.configHash,
+    dataset: { name: p.loaded.dataset.name, checksum: p.loaded.dataset.checksum, users: p.loaded.dataset.nUsers, items: p.loaded.dataset.nItems, ratings: p.loaded.dataset.nRatings },
+    preprocessing: p.interactions.report,
+    seeds: p.seeds.map((s) => ({ seed: s.seed, manifest: s.split.manifest })),
+    outDir,
+  };
+}

@@ -1,0 +1,20 @@
+import { z } from "zod";
+
+/**
+ * Matrix factorisation family. `biased`: user/item embeddings + biases, dot product, MSE on
+ * explicit ratings (the reference write-up 000); `bpr`: pairwise ranking on implicit feedback;
+ * `ials`: implicit ALS (Hu et al. 2008, with Rendle et al. 2021's regularisation).
+ */
+export const mfConfigSchema = z.strictObject({
+  family: z.literal("mf"),
+  variant: z.enum(["biased", "bpr", "ials"]).default("biased"),
+  /** Embedding dimension d. */
+  factors: z.number().int().min(1).max(4096).default(64),
+  /** L2 regularisation of embeddings. */
+  l2: z.number().min(0).default(0.01),
+  /** iALS: weight of unobserved entries (Rendle et al. 2021's α0). */
+  unobservedWeight: z.number().min(0).default(0.1),
+  /** Standard deviation of the initial embeddings. */
+  initStd: z.number().positive().default(0.1),
+});
+export type MfConfig = z.infer<typeof mfConfigSchema>;
