@@ -22,7 +22,7 @@ export function loadConfig(file: string, overrides: string[] = []): LoadedConfig
   const doc = parseDocument(readFileSync(file, "utf8"), { lineCounter, prettyErrors: false });
   if (doc.errors.length) {
     throw new ConfigError(file, doc.errors.map((e) => ({
-      path: "(YAML syntax)", expected: "valid YAML", found: e.message.split("\n")[0], line: e.linePos?.[0].line,
+      path: "(YAML syntax)", expected: "valid YAML", found: e.message.split("\n")[0], line: lineCounter.linePos(e.pos[0]).line,
     })));
   }
   for (const o of overrides) applyOverride(doc, o, file);

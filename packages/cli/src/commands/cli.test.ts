@@ -1,0 +1,73 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { noMirrorReason, repoRoot, tempDir, testMirror } from "@mle/core/testing";
+
+const mirror = testMirror();
+const tmp = tempDir();
+afterAll(tmp.cleanup);
+const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+
+/** Runs a CLI entry point as a user would, in the repo root. */
+function cli(bin: "exp" | "data", args: string[]) {
+  const r = spawnSync(tsx, [join(repoRoot, "packages/cli/src/bin", `${bin}.ts`), ...args], {
+    cwd: repoRoot,
+    encoding: "utf8",
+    env: { ...process.env, MOVIELENS_MIRROR: mirror ?? "", MOVIELENS_CACHE: join(tmp.dir, "cache"), CI: "1" },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.skipIf(!mirror)(`pnpm data / pnpm exp on the real mirror (skips when ${noMirrorReason})`, () => {
+  it("data info ml-100k: 943 users, 1,682 movies, 100,000 ratings", () => {
+    const r = cli("data", ["info", "ml-100k"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/users\s+943\n/);
+    expect(r.stdout).toMatch(/movies\s+1,682 /);
+    expect(r.stdout).toMatch(/ratings\s+100,000 /);
+  });
+
+  it("data info ml-latest-small --json: 610 users, 9,742 movies, 100,836 ratings", () => {
+    const info = JSON.parse(cli("data", ["info", "ml-latest-small", "--json", "-q"]).stdout);
+    expect([info.users, info.movies, info.ratings, info.tagApplications]).toEqual([610, 9742, 100_836, 3683]);
+  });
+
+  it("exp --dry-run prints the data/split summary and writes identical split files for the same seed", () => {
+    const outs = [join(tmp.dir, "run-a"), join(tmp.dir, "run-b")];
+    const runs = outs.map((out) => cli("exp", ["configs/mf.yaml", "--dry-run", "--seeds", "1", "--out", out, "--json"]));
+    for (const r of runs) expect(r.code).toBe(0);
+    expect(runs[0].stdout).toContain("ml-latest-small: 100,836 ratings, 610 users, 9,742 movies");
+    expect(runs[0].stdout).toMatch(/test target\s+10,084/);
+    expect(runs[0].stdout).toContain("why this split: A global temporal cut");
+    const summary = JSON.parse(runs[0].stdout.trim().split("\n").pop()!);
+    expect(summary.seeds[0].manifest.counts.train.rows + summary.seeds[0].manifest.counts.valid.target.rows + summary.seeds[0].manifest.counts.test.target.rows).toBe(100_836);
+    const manifest = (out: string) => readFileSync(join(out, "seed-1", "split-manifest.json"), "utf8");
+    expect(manifest(outs[0])).toBe(manifest(outs[1]));
+  });
+});
+
+describe("bad input stops before any work", () => {
+  it("an invalid config exits 2, names the key, and writes nothing", () => {
+    const out = join(tmp.dir, "never");
+    const r = cli("exp", ["configs/mf.yaml", "--dry-run", "--out", out, "--set", "model.factors=many", "--set", "data.dataset=ml-5k"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("model.factors");
+    expect(r.stderr).toContain('expected a number, found the string "many"');
+    expect(r.stderr).toContain("data.dataset");
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("an unknown dataset for `data info` exits 1 with the known names", () => {
+    const r = cli("data", ["info", "ml-5k"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: unknown dataset "ml-5k"; known: ml-latest, /);
+  });
+
+  it("training a family without a trainer says so and points at --dry-run", () => {
+    const r = cli("exp", ["configs/mf.yaml"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("--dry-run");
+  });
+});

@@ -1,0 +1,95 @@
+import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ConfigError } from "@mle/core";
+import { repoRoot, tempDir } from "@mle/core/testing";
+import { loadConfig } from "./load.ts";
+
+const tmp = tempDir();
+afterAll(tmp.cleanup);
+const yaml = (text: string) => {
+  const p = join(tmp.dir, `c${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(p, text);
+  return p;
+};
+const minimal = `experiment: { name: t }
+data: { dataset: ml-100k }
+split: { kind: random }
+model: { family: mf }
+`;
+const issues = (file: string, overrides: string[] = []) => {
+  try {
+    loadConfig(file, overrides);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues;
+    throw e;
+  }
+  throw new Error("expected a ConfigError");
+};
+
+describe("loadConfig", () => {
+  it("fills defaults into a minimal config", () => {
+    const { config } = loadConfig(yaml(minimal));
+    expect(config.experiment.seeds).toEqual([1]);
+    expect(config.split).toEqual({ kind: "random", train: 0.8, valid: 0.1, test: 0.1, byUser: true });
+    expect(config.evaluation.k).toEqual([10, 20, 50, 100]);
+    expect(config.data.feedback).toEqual({ kind: "explicit" });
+  });
+
+  it("names the path, line, what was expected and what was found", () => {
+    const found = issues(yaml(`${minimal.replace("model: { family: mf }", "model:\n  family: mf\n  factors: sixty")}`));
+    expect(found).toEqual([{ path: "model.factors", expected: "a number", found: 'the string "sixty"', line: 6 }]);
+  });
+
+  it("rejects unknown keys and lists the known ones", () => {
+    const [i] = issues(yaml(minimal.replace("dataset: ml-100k", "dataset: ml-100k, mirorr: /x")));
+    expect(i.path).toBe("data.mirorr");
+    expect(i.expected).toMatch(/^one of the known keys dataset, mirror, cacheDir, feedback, kCore, duplicates$/);
+    expect(i.found).toBe('an unknown key (the string "/x")');
+  });
+
+  it("reports every problem at once, including unknown datasets and split kinds", () => {
+    const found = issues(yaml("experiment: { name: 'bad name', seeds: [1, x] }\ndata: { dataset: ml-5k }\nsplit: { kind: tempral }\nmodel: { family: mf }\n"));
+    expect(found.map((i) => i.path)).toEqual(["experiment.name", "experiment.seeds.1", "data.dataset", "split.kind"]);
+    expect(found[2].expected).toMatch(/^one of "ml-latest", "ml-latest-small", "ml-100k"/);
+    expect(found[3].expected).toBe('one of "temporal", "leave-last", "user-holdout", "random"');
+  });
+
+  it("checks cross-field rules of a split", () => {
+    const [i] = issues(yaml(minimal.replace("{ kind: random }", "{ kind: random, train: 0.5 }")));
+    expect(i).toMatchObject({ path: "split.test", expected: "train + valid + test must sum to 1" });
+  });
+
+  it("reports YAML syntax errors with their line", () => {
+    const [i] = issues(yaml("experiment:\n  name: t\n  seeds: [1, 2\ndata: {}\n"));
+    expect(i.path).toBe("(YAML syntax)");
+    expect(i.line).toBeGreaterThan(0);
+  });
+
+  it("a config that is not a mapping", () => {
+    expect(issues(yaml("- 1\n- 2\n"))[0]).toMatchObject({ path: "", found: "a list of 2 items" });
+  });
+
+  it("--set overrides parse values as YAML and are validated like the file", () => {
+    const { config } = loadConfig(yaml(minimal), ["model.factors=128", "experiment.seeds=[3,4]", "data.feedback={kind: implicit, minRating: 4}"]);
+    expect(config.model.factors).toBe(128);
+    expect(config.experiment.seeds).toEqual([3, 4]);
+    expect(config.data.feedback).toEqual({ kind: "implicit", minRating: 4 });
+    expect(issues(yaml(minimal), ["model.factors=-3"])[0]).toMatchObject({ path: "model.factors", expected: "a number ≥ 1", found: "the number -3" });
+    expect(issues(yaml(minimal), ["nonsense"])[0]).toMatchObject({ path: "--set", expected: "key.path=value" });
+  });
+
+  it("a missing file is a user error", () => {
+    expect(() => loadConfig(join(tmp.dir, "none.yaml"))).toThrow(/does not exist/);
+  });
+});
+
+describe("every config shipped in configs/ validates", () => {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : f.endsWith(".yaml") ? [join(dir, f)] : []));
+  for (const file of walk(join(repoRoot, "configs"))) {
+    it(relative(repoRoot, file), () => {
+      expect(() => loadConfig(file)).not.toThrow();
+    });
+  }
+});
