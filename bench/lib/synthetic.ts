@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { Rng } from "@mle/core";
 
 /** The shape of the full MovieLens "Latest" release (2023-07): what the synthetic file imitates. */
@@ -88,4 +88,15 @@ function lowerBound(a: Float64Array, x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** `movies.csv` for the movie ids `writeSyntheticRatings` uses (titles with years, genres). */
+export function writeSyntheticMovies(path: string, shape: SyntheticShape): void {
+  const genres = ["Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary", "Drama", "Fantasy", "Horror", "Romance", "Sci-Fi", "Thriller"];
+  const lines = ["movieId,title,genres"];
+  for (let i = 0; i < shape.movies; i++) {
+    const id = 1 + Math.floor((i * (shape.maxMovieId - 1)) / (shape.movies - 1));
+    lines.push(`${id},"Movie ${id}, The (${1900 + (id % 124)})",${genres[id % genres.length]}|${genres[(id >> 3) % genres.length]}`);
+  }
+  writeFileSync(path, `${lines.join("\n")}\n`);
 }

@@ -12,7 +12,7 @@ export class UserError extends Error {
 /** A data file that cannot be read as the format it claims: names file and line. */
 export class DataFormatError extends UserError {
   override name = "DataFormatError";
-  constructor(readonly file: string, readonly line: number, problem: string, hint?: string) {
+  constructor(readonly file: string, readonly line: number, readonly problem: string, hint?: string) {
     super(`${file}:${line}: ${problem}`, hint);
   }
 }

@@ -54,7 +54,7 @@ export async function loadDataset(name: string, options: LoadOptions = {}): Prom
     dataset = readDataset(target);
     fromCache = true;
   } else {
-    dataset = ingest(r, located.dir, checksum, files);
+    dataset = await ingest(r, located.dir, checksum, files);
     writeDataset(target, dataset);
   }
   index[fingerprint] = checksum;
@@ -76,12 +76,12 @@ function sourcePaths(r: Release, dir: string): [string, string][] {
 }
 
 /** Parses the source files into a Dataset with dense ids. */
-export function ingest(r: Release, dir: string, checksum: string, sources: SourceFile[]): Dataset {
+export async function ingest(r: Release, dir: string, checksum: string, sources: SourceFile[]): Promise<Dataset> {
   const has = (f?: string) => f !== undefined && sources.some((s) => s.file === f);
   const path = (f: string) => join(dir, f);
   const ratingsBytes = statSync(path(r.files.ratings)).size;
   const bar = progressBar(`parse ${r.name}/${r.files.ratings}`, ratingsBytes, { unit: "B" });
-  const raw = readRatings(path(r.files.ratings), r.ratingsFormat, (done) => bar.update(done));
+  const raw = await readRatings(path(r.files.ratings), r.ratingsFormat, (done) => bar.update(done));
   bar.stop();
   const movies: RawMovies =
     r.ratingsFormat === "csv" ? readMoviesCsv(path(r.files.movies)) : r.ratingsFormat === "udata" ? readUItem(path(r.files.movies)) : readMoviesDat(path(r.files.movies));
@@ -109,7 +109,7 @@ export function ingest(r: Release, dir: string, checksum: string, sources: Sourc
   }
   if (r.files.links && has(r.files.links)) dataset.links = linkTable(readLinks(path(r.files.links)), nItems, (id) => items.indexOf(id));
   if (r.files.genomeScores && r.files.genomeTags && has(r.files.genomeScores) && has(r.files.genomeTags)) {
-    dataset.genome = genomeTable(readGenome(path(r.files.genomeTags), path(r.files.genomeScores)), (id) => items.indexOf(id));
+    dataset.genome = genomeTable(await readGenome(path(r.files.genomeTags), path(r.files.genomeScores)), (id) => items.indexOf(id));
   }
   log(`ingested ${r.name}: ${dataset.nRatings.toLocaleString("en-US")} ratings, ${dataset.nUsers.toLocaleString("en-US")} users, ${nItems.toLocaleString("en-US")} movies`);
   return dataset;

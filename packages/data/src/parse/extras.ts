@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { DataFormatError } from "@mle/core";
 import { parseCsv } from "./movies.ts";
-import { readNumericTable } from "./numeric-table.ts";
+import { readNumericTable } from "./parallel-table.ts";
 import { lines, readText } from "./text.ts";
 
 export interface RawTags {
@@ -69,11 +69,11 @@ export interface RawGenome {
 }
 
 /** `genome-tags.csv` + `genome-scores.csv` (movieId,tagId,relevance) into a dense movies × tags matrix. */
-export function readGenome(tagsPath: string, scoresPath: string): RawGenome {
+export async function readGenome(tagsPath: string, scoresPath: string): Promise<RawGenome> {
   const tags = parseCsv(tagsPath, ["tagId", "tag"]);
   const tagCol = new Map<number, number>();
   tags.forEach((f, i) => tagCol.set(Number(f[0]), i));
-  const s = readNumericTable(scoresPath, {
+  const s = await readNumericTable(scoresPath, {
     separator: ",",
     header: "movieId,tagId,relevance",
     columns: { movie: "i32", tag: "i32", relevance: "f32" },

@@ -1,5 +1,5 @@
 import type { RatingsFormat } from "../registry.ts";
-import { readNumericTable } from "./numeric-table.ts";
+import { readNumericTable } from "./parallel-table.ts";
 
 /** Ratings as parsed, before ids are made dense. */
 export interface RawRatings {
@@ -20,7 +20,9 @@ const LAYOUT: Record<RatingsFormat, { separator: "," | "::" | "\t"; header: stri
 };
 
 /** Reads `ratings.csv`, `ratings.dat` (`::`) or `u.data` (tabs); errors name the file and line. */
-export function readRatings(path: string, format: RatingsFormat, onProgress?: (done: number, total: number) => void): RawRatings {
-  const t = readNumericTable(path, { ...LAYOUT[format], columns: COLUMNS, bounds: BOUNDS, onProgress });
+export async function readRatings(
+  path: string, format: RatingsFormat, onProgress?: (done: number, total: number) => void, options?: { threads?: number; minParallelBytes?: number },
+): Promise<RawRatings> {
+  const t = await readNumericTable(path, { ...LAYOUT[format], columns: COLUMNS, bounds: BOUNDS, onProgress }, options);
   return { user: t.user, movie: t.movie, rating: t.rating, timestamp: t.timestamp, rows: t.rows };
 }

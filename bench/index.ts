@@ -1,0 +1,12 @@
+import { benchIngest } from "./ingest.ts";
+
+/** `pnpm bench <name>`: each prints its own figures and, where there is a peer, the ratio. */
+const benches: Record<string, () => Promise<void>> = { ingest: benchIngest };
+
+const names = process.argv.slice(2);
+const unknown = names.filter((n) => !benches[n]);
+if (unknown.length) {
+  console.error(`unknown bench ${unknown.join(", ")}; known: ${Object.keys(benches).join(", ")}`);
+  process.exit(2);
+}
+for (const n of names.length ? names : Object.keys(benches)) await benches[n]();
