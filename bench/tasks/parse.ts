@@ -3,5 +3,5 @@ import { readRatings } from "@mle/data";
 import { report } from "../lib/child.ts";
 
 const t = performance.now();
-const r = readRatings(process.argv[2], "csv");
+const r = await readRatings(process.argv[2], "csv");
 report((performance.now() - t) / 1000, { rows: r.rows });
