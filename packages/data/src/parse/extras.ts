@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import { DataFormatError } from "@mle/core";
 import { parseCsv } from "./movies.ts";
 import { readNumericTable } from "./parallel-table.ts";
-import { lines, readText } from "./text.ts";
+import { datRecords } from "./text.ts";
 
 export interface RawTags {
   user: Int32Array;
@@ -33,14 +33,9 @@ export function readTagsCsv(path: string): RawTags {
 
 /** `tags.dat` (ML-10M): UserID::MovieID::Tag::Timestamp. */
 export function readTagsDat(path: string): RawTags {
-  const file = basename(path);
   const rows = [];
-  for (const [l, n] of lines(readText(path))) {
-    const f = l.split("::");
-    if (f.length !== 4) throw new DataFormatError(file, n, `expected 4 fields separated by "::", found ${f.length}`);
-    rows.push({ u: Number(f[0]), m: Number(f[1]), tag: f[2], ts: Number(f[3]), line: n });
-  }
-  return toTags(rows, file);
+  for (const [f, n] of datRecords(path, 4)) rows.push({ u: Number(f[0]), m: Number(f[1]), tag: f[2], ts: Number(f[3]), line: n });
+  return toTags(rows, basename(path));
 }
 
 export interface RawLinks {

@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { parse } from "csv-parse/sync";
 import { DataFormatError } from "@mle/core";
-import { lines, readText } from "./text.ts";
+import { datRecords, lines, readText } from "./text.ts";
 
 export interface RawMovies {
   movieId: Int32Array;
@@ -50,14 +50,9 @@ export function readMoviesCsv(path: string): RawMovies {
 
 /** `movies.dat` (ML-1M, ML-10M): MovieID::Title::Genres. */
 export function readMoviesDat(path: string): RawMovies {
-  const file = basename(path);
   const rows = [];
-  for (const [l, n] of lines(readText(path))) {
-    const f = l.split("::");
-    if (f.length !== 3) throw new DataFormatError(file, n, `expected 3 fields separated by "::", found ${f.length}`);
-    rows.push({ id: Number(f[0]), title: f[1], genres: splitGenres(f[2]), line: n });
-  }
-  return build(file, rows);
+  for (const [f, n] of datRecords(path, 3)) rows.push({ id: Number(f[0]), title: f[1], genres: splitGenres(f[2]), line: n });
+  return build(basename(path), rows);
 }
 
 /** `u.item` (ML-100K): id|title|release|video release|IMDb URL|19 genre flags, in `u.genre`'s order. */
