@@ -1,0 +1,162 @@
+import { log, progressBar, type EmbeddingModel } from "@mle/core";
+import { CoverageCounter } from "./ranking/coverage.ts";
+import { hitRate } from "./ranking/hit-rate.ts";
+import { averagePrecision } from "./ranking/map.ts";
+import { reciprocalRankAt, reciprocalRankFull } from "./ranking/mrr.ts";
+import { ndcg } from "./ranking/ndcg.ts";
+import { novelty, selfInformation } from "./ranking/novelty.ts";
+import { precision } from "./ranking/precision.ts";
+import type { RankedList } from "./ranking/ranked-list.ts";
+import { recall, recallLiang } from "./ranking/recall.ts";
+import { ratingErrors } from "./rating/errors.ts";
+import { scoreBlock, scoringSpace, topK } from "./scoring.ts";
+
+/** Evaluated users with their history (what the user vector is folded in from, and what is excluded) and targets, as CSR. */
+export interface RankingTask {
+  nItems: number;
+  users: Int32Array;
+  historyOffsets: Uint32Array;
+  historyItems: Int32Array;
+  historyRatings: Float32Array;
+  targetOffsets: Uint32Array;
+  targetItems: Int32Array;
+  targetRatings: Float32Array;
+  /** For novelty: how many training users interacted with each item, and how many training users there are. */
+  itemTrainUsers: Uint32Array;
+  nTrainUsers: number;
+}
+
+export interface RankingOptions {
+  k: number[];
+  /** Targets rated at least this are relevant; unset: every target is relevant (implicit feedback). */
+  relevantMinRating?: number;
+  /** NDCG gain: 1 per relevant item, or the item's rating. */
+  gain?: "binary" | "rating";
+  /** Users scored per block (memory: block × items floats). */
+  blockUsers?: number;
+}
+
+export interface RankingResult {
+  /** The evaluated users (those with at least one relevant target), in task order. */
+  users: Int32Array;
+  /** Metric name → one value per evaluated user (same order as `users`). */
+  perUser: Record<string, Float64Array>;
+  /** Catalogue-level metrics (coverage@K). */
+  aggregate: Record<string, number>;
+  /** Users with no relevant target: not counted in any mean. */
+  usersWithoutRelevant: number;
+  /** Each evaluated user's top max(K) items, best first (-1 past the end of a short list). */
+  topItems: Int32Array;
+  kMax: number;
+}
+
+/**
+ * Full-ranking evaluation through the embedding contract: every catalogue item is scored for every
+ * user, the user's history is excluded, the exact top-K is taken. Users are scored in blocks so the
+ * whole users × items score matrix never exists at once.
+ */
+export function evaluateRanking(model: EmbeddingModel, task: RankingTask, options: RankingOptions): RankingResult {
+  const ks = [...new Set(options.k)].sort((a, b) => a - b);
+  const kMax = ks[ks.length - 1];
+  const n = task.nItems;
+  if (model.nItems !== n) throw new Error(`${model.name} has ${model.nItems} items, the task ${n}`);
+  const space = scoringSpace(model);
+  const block = Math.max(1, Math.min(options.blockUsers ?? Math.floor((64 << 20) / (4 * n)), 1024));
+  const info = selfInformation(task.itemTrainUsers, task.nTrainUsers);
+  const minRating = options.relevantMinRating ?? -Infinity;
+  const graded = options.gain === "rating";
+
+  const nUsers = task.users.length;
+  const names = ["mrr", ...ks.flatMap((k) => [`recall@${k}`, `recall_liang@${k}`, `precision@${k}`, `ndcg@${k}`, `map@${k}`, `mrr@${k}`, `hit_rate@${k}`, `novelty@${k}`])];
+  const columns = Object.fromEntries(names.map((m) => [m, new Float64Array(nUsers)]));
+  const coverage = ks.map(() => new CoverageCounter(n));
+  const kept = new Int32Array(nUsers);
+  const topItems = new Int32Array(nUsers * kMax).fill(-1);
+  let evaluated = 0;
+
+  const scores = new Float32Array(block * n);
+  const items = new Int32Array(kMax);
+  const heap = new Float32Array(kMax);
+  const gainOf = new Float64Array(n); // stamped per user, cleared after
+  const list: RankedList = { gains: new Float64Array(kMax), length: 0, nRelevant: 0, idealGains: new Float64Array(0) };
+  const bar = progressBar(`evaluate ${model.name}`, nUsers, { unit: "items" });
+
+  for (let b0 = 0; b0 < nUsers; b0 += block) {
+    const b1 = Math.min(nUsers, b0 + block);
+    const vectors = [];
+    for (let u = b0; u < b1; u++) {
+      const a = task.historyOffsets[u];
+      const e = task.historyOffsets[u + 1];
+      vectors.push(model.userVector({ items: task.historyItems.subarray(a, e), ratings: task.historyRatings.subarray(a, e) }));
+    }
+    scoreBlock(space, vectors, scores);
+    for (let u = b0; u < b1; u++) {
+      const off = (u - b0) * n;
+      for (let j = task.historyOffsets[u]; j < task.historyOffsets[u + 1]; j++) scores[off + task.historyItems[j]] = -Infinity;
+      const ta = task.targetOffsets[u];
+      const te = task.targetOffsets[u + 1];
+      const relevant: number[] = [];
+      const ideal: number[] = [];
+      for (let j = ta; j < te; j++) {
+        if (task.targetRatings[j] < minRating) continue;
+        const it = task.targetItems[j];
+        if (gainOf[it] > 0) continue; // a target listed twice counts once
+        const g = graded ? task.targetRatings[j] : 1;
+        gainOf[it] = g;
+        relevant.push(it);
+        ideal.push(g);
+      }
+      if (relevant.length > 0) {
+        const len = topK(scores, off, n, kMax, items, heap);
+        for (let r = 0; r < kMax; r++) list.gains[r] = r < len ? gainOf[items[r]] : 0;
+        list.length = len;
+        list.nRelevant = relevant.length;
+        list.idealGains = Float64Array.from(ideal).sort().reverse();
+        const e = evaluated;
+        columns.mrr[e] = reciprocalRankFull(scores, off, n, relevant);
+        for (const [ki, k] of ks.entries()) {
+          columns[`recall@${k}`][e] = recall(list, k);
+          columns[`recall_liang@${k}`][e] = recallLiang(list, k);
+          columns[`precision@${k}`][e] = precision(list, k);
+          columns[`ndcg@${k}`][e] = ndcg(list, k);
+          columns[`map@${k}`][e] = averagePrecision(list, k);
+          columns[`mrr@${k}`][e] = reciprocalRankAt(list, k);
+          columns[`hit_rate@${k}`][e] = hitRate(list, k);
+          columns[`novelty@${k}`][e] = novelty(items, len, k, info);
+          coverage[ki].add(items, len, k);
+        }
+        topItems.set(items.subarray(0, len), e * kMax);
+        kept[e] = task.users[u];
+        evaluated++;
+      }
+      for (const it of relevant) gainOf[it] = 0;
+    }
+    bar.update(b1);
+  }
+  bar.stop();
+  const skipped = nUsers - evaluated;
+  if (skipped > 0) log(`${skipped} of ${nUsers} users have no relevant target and are not counted`);
+  return {
+    users: kept.slice(0, evaluated),
+    perUser: Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, v.slice(0, evaluated)])),
+    aggregate: Object.fromEntries(ks.map((k, i) => [`coverage@${k}`, coverage[i].coverage()])),
+    usersWithoutRelevant: skipped,
+    topItems: topItems.slice(0, evaluated * kMax),
+    kMax,
+  };
+}
+
+/** RMSE/MAE of a rating model over every target interaction, each user's prediction folded in from their history. */
+export function evaluateRatings(model: EmbeddingModel, task: RankingTask): { rmse: number; mae: number; n: number } | null {
+  if (!model.predictRatings) return null;
+  const predicted = new Float32Array(task.targetItems.length);
+  for (let u = 0; u < task.users.length; u++) {
+    const a = task.historyOffsets[u];
+    const e = task.historyOffsets[u + 1];
+    const ta = task.targetOffsets[u];
+    const te = task.targetOffsets[u + 1];
+    if (te === ta) continue;
+    predicted.set(model.predictRatings({ items: task.historyItems.subarray(a, e), ratings: task.historyRatings.subarray(a, e) }, task.targetItems.subarray(ta, te)), ta);
+  }
+  return ratingErrors(predicted, task.targetRatings);
+}

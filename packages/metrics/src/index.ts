@@ -1,0 +1,16 @@
+export { evaluateRanking, evaluateRatings, type RankingTask, type RankingOptions, type RankingResult } from "./evaluate.ts";
+export { scoringSpace, scoreBlock, topK, type ScoringSpace } from "./scoring.ts";
+export type { RankedList } from "./ranking/ranked-list.ts";
+export { recall, recallLiang } from "./ranking/recall.ts";
+export { precision } from "./ranking/precision.ts";
+export { ndcg } from "./ranking/ndcg.ts";
+export { averagePrecision } from "./ranking/map.ts";
+export { reciprocalRankAt, reciprocalRankFull } from "./ranking/mrr.ts";
+export { hitRate } from "./ranking/hit-rate.ts";
+export { novelty, selfInformation } from "./ranking/novelty.ts";
+export { CoverageCounter } from "./ranking/coverage.ts";
+export { ratingErrors } from "./rating/errors.ts";
+export { summarize, type Summary } from "./stats/summary.ts";
+export { pairedTTest, wilcoxonSignedRank, type PairedTest } from "./stats/paired.ts";
+export { bootstrapCi } from "./stats/bootstrap.ts";
+export { normalSf, studentTSf, studentTIsf } from "./stats/distributions.ts";
