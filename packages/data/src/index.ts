@@ -8,5 +8,6 @@ export { splitSchema, makeSplit, type SplitConfig } from "./split/index.ts";
 export { writeSplit } from "./split/persist.ts";
 export type { Split, SplitKind, SplitManifest, HoldoutPart, PartCounts, Rows } from "./split/types.ts";
 export { argsortUint32, groupRows, type Groups } from "./group.ts";
+export { writeColumnar, readColumnar, type Column } from "./columnar-file.ts";
 export { readRatings, type RawRatings } from "./parse/ratings.ts";
 export { yearFromTitle } from "./parse/movies.ts";

@@ -1,2 +1,10 @@
 export { modelConfigSchema, TRAINABLE_FAMILIES, type ModelConfig } from "./config.ts";
+export { fitModel, describeModel } from "./fit.ts";
+export { byUser, type TrainSet } from "./train-set.ts";
 export { mfConfigSchema, type MfConfig } from "./mf/config.ts";
+export { fitEase, easeConfigSchema } from "./baselines/ease.ts";
+export { fitPopularity, popularityConfigSchema } from "./baselines/popularity.ts";
+export { fitRandom, randomConfigSchema } from "./baselines/random.ts";
+export { invertSpdInPlace } from "./linalg/spd-inverse.ts";
+export { initBackend, type BackendName, type BackendChoice } from "./engine/backend.ts";
+export { invertSpdBlocked } from "./linalg/spd-inverse-blocked.ts";

@@ -1,7 +1,10 @@
 import { Command } from "commander";
 import { join, basename } from "node:path";
 import { UserError, setQuiet } from "@mle/core";
-import { TRAINABLE_FAMILIES } from "@mle/models";
+import { TRAINABLE_FAMILIES, describeModel as modelLine } from "@mle/models";
+import { writeFileSync } from "node:fs";
+import { evaluateSeed } from "../runner/evaluate-seed.ts";
+import { aggregate, formatMetric, type Results } from "../runner/results.ts";
 import { loadConfig } from "../config/load.ts";
 import { int, pct, table } from "../format.ts";
 import { prepareExperiment, type PreparedExperiment } from "../runner/prepare.ts";
@@ -32,14 +35,51 @@ export function expCommand(): Command {
       const outDir = o.out ?? join("runs", config.experiment.name, stamp);
       const prepared = await prepareExperiment(config, outDir);
       process.stdout.write(`${summary(config, prepared, basename(file), outDir)}\n`);
-      if (o.dryRun) process.stdout.write(`\ndry run: stopped before training ${describeModel(config)}\n`);
-      if (o.json) process.stdout.write(`${JSON.stringify(jsonSummary(config, prepared, outDir))}\n`);
+      if (o.dryRun) {
+        process.stdout.write(`\ndry run: stopped before training ${describeModel(config)}\n`);
+        if (o.json) process.stdout.write(`${JSON.stringify(jsonSummary(config, prepared, outDir))}\n`);
+        return;
+      }
+      const seeds = [];
+      for (const s of prepared.seeds) seeds.push(await evaluateSeed(config, prepared.interactions, s));
+      const results: Results = {
+        experiment: config.experiment.name,
+        configHash: prepared.configHash,
+        model: seeds[0].model,
+        dataset: { name: prepared.loaded.dataset.name, checksum: prepared.loaded.dataset.checksum },
+        split: { kind: config.split.kind, manifests: prepared.seeds.map((s) => s.split.manifest.hash) },
+        seeds: seeds.map((s) => s.seed),
+        metrics: aggregate(seeds),
+        usersEvaluated: seeds.map((s) => s.users.length),
+        usersWithoutRelevant: seeds.map((s) => s.usersWithoutRelevant),
+        fitSeconds: seeds.map((s) => s.fitSeconds),
+        evaluateSeconds: seeds.map((s) => s.evaluateSeconds),
+      };
+      writeFileSync(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+      process.stdout.write(`\n${metricsTable(config, results)}\n\nresults: ${join(outDir, "results.json")}\n`);
+      if (o.json) process.stdout.write(`${JSON.stringify(results)}\n`);
     });
 }
 
 function describeModel(c: ExperimentConfig): string {
-  const m = c.model;
-  return `${m.family}/${m.variant} (d = ${m.factors})`;
+  return modelLine(c.model);
+}
+
+const RANKING = ["recall", "recall_liang", "precision", "ndcg", "map", "mrr", "hit_rate", "coverage", "novelty"];
+
+/** Test metrics, mean ± 95% half-width over seeds: one row per metric, one column per K. */
+export function metricsTable(c: ExperimentConfig, r: Results): string {
+  const ks = [...new Set(c.evaluation.k)].sort((a, b) => a - b);
+  const rows = RANKING.map((m) => [m, ...ks.map((k) => (r.metrics[`${m}@${k}`] ? formatMetric(r.metrics[`${m}@${k}`]) : ""))]);
+  const extra = ["mrr", "rmse", "mae"].filter((m) => r.metrics[m]).map((m) => `${m} ${formatMetric(r.metrics[m])}`);
+  const seeds = r.seeds.length;
+  return [
+    `test metrics of ${r.model} (${seeds} seed${seeds > 1 ? "s" : ""}: ${r.seeds.join(", ")}; ${seeds > 1 ? "mean ± 95% CI half-width over seeds" : "one seed: no interval over seeds"}; ` +
+      `${r.usersEvaluated.join("/")} users evaluated, ${r.usersWithoutRelevant.join("/")} without a relevant target)`,
+    table(["metric", ...ks.map((k) => `@${k}`)], rows),
+    extra.join(" · "),
+    `fit ${r.fitSeconds.map((t) => t.toFixed(2)).join("/")} s · evaluate ${r.evaluateSeconds.map((t) => t.toFixed(2)).join("/")} s`,
+  ].filter(Boolean).join("\n");
 }
 
 export function summary(c: ExperimentConfig, p: PreparedExperiment, file: string, outDir: string): string {

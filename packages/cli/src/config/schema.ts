@@ -18,6 +18,8 @@ export const evaluationSchema = z.strictObject({
   k: z.array(z.number().int().min(1)).min(1).default([10, 20, 50, 100]),
   /** Targets with a rating at or above this count as relevant (implicit data: every target). */
   relevantMinRating: z.number().min(0).max(5).optional(),
+  /** NDCG gain: 1 per relevant item, or its rating. */
+  gain: z.enum(["binary", "rating"]).default("binary"),
 });
 
 export const trackingSchema = z.strictObject({

@@ -1,0 +1,57 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Rng, log } from "@mle/core";
+import { writeColumnar, type Interactions } from "@mle/data";
+import { evaluateRanking, evaluateRatings } from "@mle/metrics";
+import { fitModel } from "@mle/models";
+import type { ExperimentConfig } from "../config/schema.ts";
+import type { PreparedSeed } from "./prepare.ts";
+import { rankingTask, trainSet } from "./task.ts";
+
+export interface SeedResult {
+  seed: number;
+  /** Mean over evaluated users of every per-user metric, plus catalogue-level ones and rmse/mae. */
+  metrics: Record<string, number>;
+  /** Per-user values on the test part, for paired tests and bootstrap intervals. */
+  perUser: Record<string, Float64Array>;
+  users: Int32Array;
+  usersWithoutRelevant: number;
+  topItems: Int32Array;
+  kMax: number;
+  fitSeconds: number;
+  evaluateSeconds: number;
+  model: string;
+}
+
+/** Fits the model on one seed's training part and evaluates it on the test part. */
+export async function evaluateSeed(c: ExperimentConfig, x: Interactions, s: PreparedSeed): Promise<SeedResult> {
+  const rng = new Rng(s.seed, "model");
+  let t = performance.now();
+  const model = await fitModel(c.model, trainSet(x, s.split.train), rng);
+  const fitSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const task = rankingTask(x, s.split.test, s.split.train);
+  const ranking = evaluateRanking(model, task, { k: c.evaluation.k, relevantMinRating: c.evaluation.relevantMinRating, gain: c.evaluation.gain });
+  const ratings = evaluateRatings(model, task);
+  const evaluateSeconds = (performance.now() - t) / 1000;
+  const metrics: Record<string, number> = { ...ranking.aggregate };
+  for (const [name, values] of Object.entries(ranking.perUser)) metrics[name] = mean(values);
+  if (ratings) Object.assign(metrics, { rmse: ratings.rmse, mae: ratings.mae });
+  log(`seed ${s.seed}: ${model.name} fitted in ${fitSeconds.toFixed(2)} s, ${ranking.users.length} users evaluated in ${evaluateSeconds.toFixed(2)} s`);
+  const result: SeedResult = {
+    seed: s.seed, metrics, perUser: ranking.perUser, users: ranking.users, usersWithoutRelevant: ranking.usersWithoutRelevant,
+    topItems: ranking.topItems, kMax: ranking.kMax, fitSeconds, evaluateSeconds, model: model.name,
+  };
+  writeFileSync(join(s.dir, "metrics.json"), `${JSON.stringify({ seed: s.seed, model: model.name, metrics, usersEvaluated: ranking.users.length, usersWithoutRelevant: ranking.usersWithoutRelevant, fitSeconds, evaluateSeconds }, null, 2)}\n`);
+  writeColumnar(join(s.dir, "per-user.bin"), { metrics: Object.keys(ranking.perUser), kMax: ranking.kMax }, {
+    users: ranking.users, topItems: ranking.topItems,
+    ...Object.fromEntries(Object.entries(ranking.perUser).map(([k, v]) => [k, Float32Array.from(v)])),
+  });
+  return result;
+}
+
+function mean(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return v.length ? s / v.length : NaN;
+}

@@ -1,0 +1,40 @@
+import { bootstrapCi, summarize, type Summary } from "@mle/metrics";
+import type { SeedResult } from "./evaluate-seed.ts";
+
+export interface MetricResult extends Summary {
+  perSeed: number[];
+  /** Per-user percentile bootstrap interval of the first seed's mean (the spread within one run). */
+  bootstrap95?: [number, number];
+}
+
+/** results.json: every metric as {mean, std, ci95, n} over seeds, with what produced it. */
+export interface Results {
+  experiment: string;
+  configHash: string;
+  model: string;
+  dataset: { name: string; checksum: string };
+  split: { kind: string; manifests: string[] };
+  seeds: number[];
+  metrics: Record<string, MetricResult>;
+  usersEvaluated: number[];
+  usersWithoutRelevant: number[];
+  fitSeconds: number[];
+  evaluateSeconds: number[];
+}
+
+export function aggregate(seeds: SeedResult[]): Record<string, MetricResult> {
+  const names = Object.keys(seeds[0].metrics);
+  const out: Record<string, MetricResult> = {};
+  for (const name of names) {
+    const perSeed = seeds.map((s) => s.metrics[name]);
+    const first = seeds[0].perUser[name];
+    out[name] = { ...summarize(perSeed), perSeed, ...(first ? { bootstrap95: bootstrapCi(first, seeds[0].seed) } : {}) };
+  }
+  return out;
+}
+
+/** A metric as "0.4123 ± 0.0051" (half-width of the 95% interval over seeds). */
+export function formatMetric(m: MetricResult, digits = 4): string {
+  const half = (m.ci95[1] - m.ci95[0]) / 2;
+  return m.n > 1 ? `${m.mean.toFixed(digits)} ± ${half.toFixed(digits)}` : m.mean.toFixed(digits);
+}
