@@ -59,7 +59,7 @@ describe("readRatings", () => {
     const bad = file("threads-bad.csv", lines.join("\n") + "\n");
     const e = await errorOf(() => readRatings(bad, "csv", undefined, { threads: 3, minParallelBytes: 0 }));
     expect(e.message).toBe('threads-bad.csv:180002: field 3 is not a number: "nine"');
-  }, 30_000); // worker start-up (tsx compiling in each) is slow under Vitest
+  }); // worker start-up (tsx compiling in each) is slow under Vitest: the package timeout is generous
 
   it("names file and line for a malformed row", async () => {
     const e = await errorOf(() => readRatings(file("bad.csv", "userId,movieId,rating,timestamp\n1,2,3.0,100\n1,x,3.0,100\n"), "csv"));

@@ -32,7 +32,7 @@ describe("invertSpdBlocked", () => {
       for (let k = 0; k < n; k++) s += g[i * n + k] * p[k * n + j];
       expect(Math.abs(s - (i === j ? 1 : 0))).toBeLessThan(1e-4);
     }
-  }, 60_000);
+  });
 
   it.skipIf(!hasNumpy)("agrees with NumPy's float64 inverse to ~1e-5 relative", () => {
     const n = 700;
@@ -47,5 +47,5 @@ describe("invertSpdBlocked", () => {
       maxErr = Math.max(maxErr, Math.abs(p[i] - ref[i]));
     }
     expect(maxErr / maxAbs).toBeLessThan(1e-5);
-  }, 60_000);
+  });
 });
