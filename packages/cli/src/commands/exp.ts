@@ -4,7 +4,7 @@ import { UserError, setQuiet } from "@mle/core";
 import { TRAINABLE_FAMILIES, describeModel as modelLine } from "@mle/models";
 import { writeFileSync } from "node:fs";
 import { evaluateSeed } from "../runner/evaluate-seed.ts";
-import { aggregate, formatMetric, type Results } from "../runner/results.ts";
+import { aggregate, aggregateValid, formatMetric, type Results } from "../runner/results.ts";
 import { loadConfig } from "../config/load.ts";
 import { int, pct, table } from "../format.ts";
 import { prepareExperiment, type PreparedExperiment } from "../runner/prepare.ts";
@@ -50,6 +50,7 @@ export function expCommand(): Command {
         split: { kind: config.split.kind, manifests: prepared.seeds.map((s) => s.split.manifest.hash) },
         seeds: seeds.map((s) => s.seed),
         metrics: aggregate(seeds),
+        validMetrics: aggregateValid(seeds),
         usersEvaluated: seeds.map((s) => s.users.length),
         usersWithoutRelevant: seeds.map((s) => s.usersWithoutRelevant),
         fitSeconds: seeds.map((s) => s.fitSeconds),
@@ -72,6 +73,9 @@ export function metricsTable(c: ExperimentConfig, r: Results): string {
   const ks = [...new Set(c.evaluation.k)].sort((a, b) => a - b);
   const rows = RANKING.map((m) => [m, ...ks.map((k) => (r.metrics[`${m}@${k}`] ? formatMetric(r.metrics[`${m}@${k}`]) : ""))]);
   const extra = ["mrr", "rmse", "mae"].filter((m) => r.metrics[m]).map((m) => `${m} ${formatMetric(r.metrics[m])}`);
+  const v = r.validMetrics;
+  const k0 = ks[0];
+  if (v) extra.push(`| validation: ndcg@${k0} ${formatMetric(v[`ndcg@${k0}`])}, recall@${k0} ${formatMetric(v[`recall@${k0}`])}${v.rmse ? `, rmse ${formatMetric(v.rmse)}` : ""}`);
   const seeds = r.seeds.length;
   return [
     `test metrics of ${r.model} (${seeds} seed${seeds > 1 ? "s" : ""}: ${r.seeds.join(", ")}; ${seeds > 1 ? "mean ± 95% CI half-width over seeds" : "one seed: no interval over seeds"}; ` +

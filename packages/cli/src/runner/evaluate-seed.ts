@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rng, log } from "@mle/core";
 import { writeColumnar, type Interactions } from "@mle/data";
-import { evaluateRanking, evaluateRatings } from "@mle/metrics";
+import { evaluateRanking, evaluateRatings, type RankingResult } from "@mle/metrics";
 import { fitModel } from "@mle/models";
 import type { ExperimentConfig } from "../config/schema.ts";
 import type { PreparedSeed } from "./prepare.ts";
@@ -12,6 +12,8 @@ export interface SeedResult {
   seed: number;
   /** Mean over evaluated users of every per-user metric, plus catalogue-level ones and rmse/mae. */
   metrics: Record<string, number>;
+  /** The same means on the validation part, when the split has one (for choosing hyperparameters). */
+  validMetrics?: Record<string, number>;
   /** Per-user values on the test part, for paired tests and bootstrap intervals. */
   perUser: Record<string, Float64Array>;
   users: Int32Array;
@@ -34,20 +36,30 @@ export async function evaluateSeed(c: ExperimentConfig, x: Interactions, s: Prep
   const ranking = evaluateRanking(model, task, { k: c.evaluation.k, relevantMinRating: c.evaluation.relevantMinRating, gain: c.evaluation.gain });
   const ratings = evaluateRatings(model, task);
   const evaluateSeconds = (performance.now() - t) / 1000;
-  const metrics: Record<string, number> = { ...ranking.aggregate };
-  for (const [name, values] of Object.entries(ranking.perUser)) metrics[name] = mean(values);
-  if (ratings) Object.assign(metrics, { rmse: ratings.rmse, mae: ratings.mae });
+  const metrics = means(ranking, ratings);
+  let validMetrics: Record<string, number> | undefined;
+  if (s.split.valid) {
+    const vt = rankingTask(x, s.split.valid, s.split.train);
+    validMetrics = means(evaluateRanking(model, vt, { k: c.evaluation.k, relevantMinRating: c.evaluation.relevantMinRating, gain: c.evaluation.gain }), evaluateRatings(model, vt));
+  }
   log(`seed ${s.seed}: ${model.name} fitted in ${fitSeconds.toFixed(2)} s, ${ranking.users.length} users evaluated in ${evaluateSeconds.toFixed(2)} s`);
   const result: SeedResult = {
-    seed: s.seed, metrics, perUser: ranking.perUser, users: ranking.users, usersWithoutRelevant: ranking.usersWithoutRelevant,
+    seed: s.seed, metrics, validMetrics, perUser: ranking.perUser, users: ranking.users, usersWithoutRelevant: ranking.usersWithoutRelevant,
     topItems: ranking.topItems, kMax: ranking.kMax, fitSeconds, evaluateSeconds, model: model.name,
   };
-  writeFileSync(join(s.dir, "metrics.json"), `${JSON.stringify({ seed: s.seed, model: model.name, metrics, usersEvaluated: ranking.users.length, usersWithoutRelevant: ranking.usersWithoutRelevant, fitSeconds, evaluateSeconds }, null, 2)}\n`);
+  writeFileSync(join(s.dir, "metrics.json"), `${JSON.stringify({ seed: s.seed, model: model.name, metrics, validMetrics, usersEvaluated: ranking.users.length, usersWithoutRelevant: ranking.usersWithoutRelevant, fitSeconds, evaluateSeconds }, null, 2)}\n`);
   writeColumnar(join(s.dir, "per-user.bin"), { metrics: Object.keys(ranking.perUser), kMax: ranking.kMax }, {
     users: ranking.users, topItems: ranking.topItems,
     ...Object.fromEntries(Object.entries(ranking.perUser).map(([k, v]) => [k, Float32Array.from(v)])),
   });
   return result;
+}
+
+function means(r: RankingResult, ratings: { rmse: number; mae: number } | null): Record<string, number> {
+  const m: Record<string, number> = { ...r.aggregate };
+  for (const [name, values] of Object.entries(r.perUser)) m[name] = mean(values);
+  if (ratings) Object.assign(m, { rmse: ratings.rmse, mae: ratings.mae });
+  return m;
 }
 
 function mean(v: Float64Array): number {

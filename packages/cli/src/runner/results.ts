@@ -16,6 +16,8 @@ export interface Results {
   split: { kind: string; manifests: string[] };
   seeds: number[];
   metrics: Record<string, MetricResult>;
+  /** Validation-part metrics over seeds, when the split has a validation part. */
+  validMetrics?: Record<string, MetricResult>;
   usersEvaluated: number[];
   usersWithoutRelevant: number[];
   fitSeconds: number[];
@@ -23,12 +25,21 @@ export interface Results {
 }
 
 export function aggregate(seeds: SeedResult[]): Record<string, MetricResult> {
-  const names = Object.keys(seeds[0].metrics);
   const out: Record<string, MetricResult> = {};
-  for (const name of names) {
+  for (const name of Object.keys(seeds[0].metrics)) {
     const perSeed = seeds.map((s) => s.metrics[name]);
     const first = seeds[0].perUser[name];
     out[name] = { ...summarize(perSeed), perSeed, ...(first ? { bootstrap95: bootstrapCi(first, seeds[0].seed) } : {}) };
+  }
+  return out;
+}
+
+export function aggregateValid(seeds: SeedResult[]): Record<string, MetricResult> | undefined {
+  if (!seeds[0].validMetrics) return undefined;
+  const out: Record<string, MetricResult> = {};
+  for (const name of Object.keys(seeds[0].validMetrics)) {
+    const perSeed = seeds.map((s) => s.validMetrics![name]);
+    out[name] = { ...summarize(perSeed), perSeed };
   }
   return out;
 }
