@@ -1,7 +1,8 @@
+import { benchAgreement } from "./agreement.ts";
 import { benchIngest } from "./ingest.ts";
 
 /** `pnpm bench <name>`: each prints its own figures and, where there is a peer, the ratio. */
-const benches: Record<string, () => Promise<void>> = { ingest: benchIngest };
+const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, agreement: benchAgreement };
 
 const names = process.argv.slice(2);
 const unknown = names.filter((n) => !benches[n]);
