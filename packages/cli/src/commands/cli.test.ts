@@ -47,6 +47,35 @@ describe.skipIf(!mirror)(`pnpm data / pnpm exp on the real mirror (skips when ${
   });
 });
 
+describe.skipIf(!mirror)(`pnpm exp fits, evaluates and reports (skips when ${noMirrorReason})`, () => {
+  it("popularity on ML-100k: a metrics table, results.json, and the same numbers on a second run", () => {
+    const outs = [join(tmp.dir, "pop-a"), join(tmp.dir, "pop-b")];
+    const runs = outs.map((out) => cli("exp", ["configs/ml100k/popularity.yaml", "--seeds", "1,2", "--out", out, "--json", "-q"]));
+    for (const r of runs) expect(r.code).toBe(0);
+    expect(runs[0].stdout).toMatch(/test metrics of popularity \(2 seeds: 1, 2; mean ± 95% CI half-width over seeds; 943\/943 users evaluated/);
+    expect(runs[0].stdout).toMatch(/\nndcg\s+0\.\d{4} ± 0\.\d{4}\n/);
+    const json = JSON.parse(runs[0].stdout.trim().split("\n").pop()!);
+    const saved = JSON.parse(readFileSync(join(outs[0], "results.json"), "utf8"));
+    expect(saved).toEqual(json);
+    for (const name of ["recall@10", "recall_liang@10", "precision@10", "ndcg@10", "map@10", "mrr@10", "hit_rate@10", "coverage@10", "novelty@10", "mrr"]) {
+      expect(json.metrics[name]).toMatchObject({ n: 2, perSeed: [expect.any(Number), expect.any(Number)] });
+      expect(json.metrics[name].ci95[0]).toBeLessThanOrEqual(json.metrics[name].mean);
+    }
+    const second = JSON.parse(runs[1].stdout.trim().split("\n").pop()!);
+    expect(second.metrics).toEqual(json.metrics); // same config, seeds and backend: identical metrics
+    expect(existsSync(join(outs[0], "seed-2", "per-user.bin"))).toBe(true);
+  });
+
+  it("EASE beats popularity on the same ML-100k split", () => {
+    const ndcg = (config: string) => {
+      const r = cli("exp", [config, "--seeds", "1", "--out", join(tmp.dir, config.replace(/\W/g, "-")), "--json", "-q"]);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout.trim().split("\n").pop()!).metrics["ndcg@10"].mean as number;
+    };
+    expect(ndcg("configs/ml100k/ease.yaml")).toBeGreaterThan(ndcg("configs/ml100k/popularity.yaml") + 0.15);
+  });
+});
+
 describe("bad input stops before any work", () => {
   it("an invalid config exits 2, names the key, and writes nothing", () => {
     const out = join(tmp.dir, "never");
@@ -69,5 +98,11 @@ describe("bad input stops before any work", () => {
     const r = cli("exp", ["configs/mf.yaml"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("--dry-run");
+  });
+
+  it("--seeds with a non-number is a config error naming experiment.seeds", () => {
+    const r = cli("exp", ["configs/popularity.yaml", "--seeds", "1,x"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("experiment.seeds.1");
   });
 });
