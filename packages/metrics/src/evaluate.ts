@@ -1,4 +1,4 @@
-import { log, progressBar, type EmbeddingModel } from "@mle/core";
+import { log, progressBar, type EmbeddingModel, type UserVector } from "@mle/core";
 import { CoverageCounter } from "./ranking/coverage.ts";
 import { hitRate } from "./ranking/hit-rate.ts";
 import { averagePrecision } from "./ranking/map.ts";
@@ -9,7 +9,7 @@ import { precision } from "./ranking/precision.ts";
 import type { RankedList } from "./ranking/ranked-list.ts";
 import { recall, recallLiang } from "./ranking/recall.ts";
 import { ratingErrors } from "./rating/errors.ts";
-import { scoreBlock, scoringSpace, topK } from "./scoring.ts";
+import { scoreBlock, scoringSpace, topK, type ScoringSpace } from "./scoring.ts";
 
 /** Evaluated users with their history (what the user vector is folded in from, and what is excluded) and targets, as CSR. */
 export interface RankingTask {
@@ -34,7 +34,12 @@ export interface RankingOptions {
   gain?: "binary" | "rating";
   /** Users scored per block (memory: block × items floats). */
   blockUsers?: number;
+  /** Computes a block's scores; default: the JS kernel. The runner may pass a faster one (TF.js matMul). */
+  scorer?: BlockScorer;
 }
+
+/** Fills `out` (users × items) with the scores of a block of user vectors against the space. */
+export type BlockScorer = (space: ScoringSpace, vectors: UserVector[], out: Float32Array) => void;
 
 export interface RankingResult {
   /** The evaluated users (those with at least one relevant target), in task order. */
@@ -89,7 +94,7 @@ export function evaluateRanking(model: EmbeddingModel, task: RankingTask, option
       const e = task.historyOffsets[u + 1];
       vectors.push(model.userVector({ items: task.historyItems.subarray(a, e), ratings: task.historyRatings.subarray(a, e) }));
     }
-    scoreBlock(space, vectors, scores);
+    (options.scorer ?? scoreBlock)(space, vectors, scores);
     for (let u = b0; u < b1; u++) {
       const off = (u - b0) * n;
       for (let j = task.historyOffsets[u]; j < task.historyOffsets[u + 1]; j++) scores[off + task.historyItems[j]] = -Infinity;

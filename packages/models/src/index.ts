@@ -8,3 +8,4 @@ export { fitRandom, randomConfigSchema } from "./baselines/random.ts";
 export { invertSpdInPlace } from "./linalg/spd-inverse.ts";
 export { initBackend, type BackendName, type BackendChoice } from "./engine/backend.ts";
 export { invertSpdBlocked } from "./linalg/spd-inverse-blocked.ts";
+export { tfBlockScorer } from "./engine/tf-scorer.ts";

@@ -46,6 +46,7 @@ export function expCommand(): Command {
         experiment: config.experiment.name,
         configHash: prepared.configHash,
         model: seeds[0].model,
+        backend: seeds[0].backend,
         dataset: { name: prepared.loaded.dataset.name, checksum: prepared.loaded.dataset.checksum },
         split: { kind: config.split.kind, manifests: prepared.seeds.map((s) => s.split.manifest.hash) },
         seeds: seeds.map((s) => s.seed),
@@ -82,7 +83,7 @@ export function metricsTable(c: ExperimentConfig, r: Results): string {
       `${r.usersEvaluated.join("/")} users evaluated, ${r.usersWithoutRelevant.join("/")} without a relevant target)`,
     table(["metric", ...ks.map((k) => `@${k}`)], rows),
     extra.join(" · "),
-    `fit ${r.fitSeconds.map((t) => t.toFixed(2)).join("/")} s · evaluate ${r.evaluateSeconds.map((t) => t.toFixed(2)).join("/")} s`,
+    `fit ${r.fitSeconds.map((t) => t.toFixed(2)).join("/")} s · evaluate ${r.evaluateSeconds.map((t) => t.toFixed(2)).join("/")} s · TensorFlow.js backend: ${r.backend}`,
   ].filter(Boolean).join("\n");
 }
 

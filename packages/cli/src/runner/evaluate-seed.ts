@@ -2,8 +2,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rng, log } from "@mle/core";
 import { writeColumnar, type Interactions } from "@mle/data";
-import { evaluateRanking, evaluateRatings, type RankingResult } from "@mle/metrics";
-import { fitModel } from "@mle/models";
+import { evaluateRanking, evaluateRatings, scoreBlock, type RankingResult } from "@mle/metrics";
+import { fitModel, initBackend, tfBlockScorer } from "@mle/models";
 import type { ExperimentConfig } from "../config/schema.ts";
 import type { PreparedSeed } from "./prepare.ts";
 import { rankingTask, trainSet } from "./task.ts";
@@ -23,29 +23,33 @@ export interface SeedResult {
   fitSeconds: number;
   evaluateSeconds: number;
   model: string;
+  /** TensorFlow.js backend that computed (results may differ in the last bits between backends). */
+  backend: string;
 }
 
 /** Fits the model on one seed's training part and evaluates it on the test part. */
 export async function evaluateSeed(c: ExperimentConfig, x: Interactions, s: PreparedSeed): Promise<SeedResult> {
+  const backend = await initBackend();
+  const scorer = tfBlockScorer(scoreBlock);
   const rng = new Rng(s.seed, "model");
   let t = performance.now();
   const model = await fitModel(c.model, trainSet(x, s.split.train), rng);
   const fitSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   const task = rankingTask(x, s.split.test, s.split.train);
-  const ranking = evaluateRanking(model, task, { k: c.evaluation.k, relevantMinRating: c.evaluation.relevantMinRating, gain: c.evaluation.gain });
+  const ranking = evaluateRanking(model, task, { k: c.evaluation.k, relevantMinRating: c.evaluation.relevantMinRating, gain: c.evaluation.gain, scorer });
   const ratings = evaluateRatings(model, task);
   const evaluateSeconds = (performance.now() - t) / 1000;
   const metrics = means(ranking, ratings);
   let validMetrics: Record<string, number> | undefined;
   if (s.split.valid) {
     const vt = rankingTask(x, s.split.valid, s.split.train);
-    validMetrics = means(evaluateRanking(model, vt, { k: c.evaluation.k, relevantMinRating: c.evaluation.relevantMinRating, gain: c.evaluation.gain }), evaluateRatings(model, vt));
+    validMetrics = means(evaluateRanking(model, vt, { k: c.evaluation.k, relevantMinRating: c.evaluation.relevantMinRating, gain: c.evaluation.gain, scorer }), evaluateRatings(model, vt));
   }
   log(`seed ${s.seed}: ${model.name} fitted in ${fitSeconds.toFixed(2)} s, ${ranking.users.length} users evaluated in ${evaluateSeconds.toFixed(2)} s`);
   const result: SeedResult = {
     seed: s.seed, metrics, validMetrics, perUser: ranking.perUser, users: ranking.users, usersWithoutRelevant: ranking.usersWithoutRelevant,
-    topItems: ranking.topItems, kMax: ranking.kMax, fitSeconds, evaluateSeconds, model: model.name,
+    topItems: ranking.topItems, kMax: ranking.kMax, fitSeconds, evaluateSeconds, model: model.name, backend,
   };
   writeFileSync(join(s.dir, "metrics.json"), `${JSON.stringify({ seed: s.seed, model: model.name, metrics, validMetrics, usersEvaluated: ranking.users.length, usersWithoutRelevant: ranking.usersWithoutRelevant, fitSeconds, evaluateSeconds }, null, 2)}\n`);
   writeColumnar(join(s.dir, "per-user.bin"), { metrics: Object.keys(ranking.perUser), kMax: ranking.kMax }, {

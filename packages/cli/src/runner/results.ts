@@ -12,6 +12,7 @@ export interface Results {
   experiment: string;
   configHash: string;
   model: string;
+  backend: string;
   dataset: { name: string; checksum: string };
   split: { kind: string; manifests: string[] };
   seeds: number[];
