@@ -1,0 +1,167 @@
+import type { z } from "zod";
+import { UserError } from "@mle/core";
+import {
+  createExperimentResponse, errorResponse, experimentResponse, listArtifactsResponse, metricHistoryResponse,
+  runResponse, searchRunsResponse, type RunRecord,
+} from "./schemas.ts";
+import type { DatasetInput, KeyValue, Metric, RunStatus, TrackingStore } from "./store.ts";
+
+/** MLflow's per-request limits for log-batch. */
+const LIMITS = { metrics: 1000, params: 100, tags: 100, total: 1000 };
+
+export interface RestOptions {
+  /** Bearer token ($MLFLOW_TRACKING_TOKEN) or basic auth ($MLFLOW_TRACKING_USERNAME / _PASSWORD). */
+  token?: string;
+  username?: string;
+  password?: string;
+  /** Attempts per request on network errors, 429 and 5xx, with exponential backoff from `backoffMs`. */
+  attempts?: number;
+  backoffMs?: number;
+}
+
+/** The server stopped answering: callers fail over to the local store. */
+export class TrackingUnavailableError extends Error {}
+
+/** A typed client for MLflow's REST API (2.0 paths) with zod-checked responses. */
+export class MlflowRestClient implements TrackingStore {
+  private readonly headers: Record<string, string>;
+  private readonly artifactRoots = new Map<string, string>();
+  readonly attempts: number;
+  readonly backoffMs: number;
+
+  constructor(readonly uri: string, o: RestOptions = {}) {
+    this.uri = uri.replace(/\/$/, "");
+    this.headers = { "content-type": "application/json" };
+    const token = o.token ?? process.env.MLFLOW_TRACKING_TOKEN;
+    const user = o.username ?? process.env.MLFLOW_TRACKING_USERNAME;
+    const pass = o.password ?? process.env.MLFLOW_TRACKING_PASSWORD;
+    if (token) this.headers.authorization = `Bearer ${token}`;
+    else if (user) this.headers.authorization = `Basic ${Buffer.from(`${user}:${pass ?? ""}`).toString("base64")}`;
+    this.attempts = o.attempts ?? Number(process.env.MLE_TRACKING_ATTEMPTS ?? 5);
+    this.backoffMs = o.backoffMs ?? 250;
+  }
+
+  async experimentId(name: string): Promise<string> {
+    const found = await this.call("GET", `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`, undefined, experimentResponse, [404]);
+    if (found) return found.experiment.experiment_id;
+    try {
+      return (await this.call("POST", "/api/2.0/mlflow/experiments/create", { name }, createExperimentResponse))!.experiment_id;
+    } catch (e) {
+      // Another process created it between our two calls.
+      const again = await this.call("GET", `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`, undefined, experimentResponse, [404]);
+      if (again) return again.experiment.experiment_id;
+      throw e;
+    }
+  }
+
+  async createRun(experimentId: string, runName: string, tags: KeyValue[], startTime: number): Promise<string> {
+    const r = (await this.call("POST", "/api/2.0/mlflow/runs/create", { experiment_id: experimentId, run_name: runName, start_time: startTime, tags }, runResponse))!;
+    if (r.run.info.artifact_uri) this.artifactRoots.set(r.run.info.run_id, r.run.info.artifact_uri);
+    return r.run.info.run_id;
+  }
+
+  /** Splits into requests within MLflow's log-batch limits. */
+  async logBatch(runId: string, batch: { metrics?: Metric[]; params?: KeyValue[]; tags?: KeyValue[] }): Promise<void> {
+    const metrics = [...(batch.metrics ?? [])];
+    const params = [...(batch.params ?? [])];
+    const tags = [...(batch.tags ?? [])];
+    while (metrics.length || params.length || tags.length) {
+      const p = params.splice(0, LIMITS.params);
+      const t = tags.splice(0, LIMITS.tags);
+      const m = metrics.splice(0, Math.min(LIMITS.metrics, LIMITS.total - p.length - t.length));
+      await this.call("POST", "/api/2.0/mlflow/runs/log-batch", { run_id: runId, metrics: m, params: p, tags: t }, null);
+    }
+  }
+
+  async logInputs(runId: string, inputs: DatasetInput[]): Promise<void> {
+    const datasets = inputs.map((d) => ({
+      tags: [{ key: "mlflow.data.context", value: d.context }],
+      dataset: { name: d.name, digest: d.digest, source_type: d.sourceType, source: JSON.stringify({ uri: d.source }) },
+    }));
+    await this.call("POST", "/api/2.0/mlflow/runs/log-inputs", { run_id: runId, datasets }, null);
+  }
+
+  /** Through the server's artifact proxy (`mlflow server --serve-artifacts`, the default since MLflow 2). */
+  async uploadArtifact(runId: string, path: string, bytes: Uint8Array): Promise<void> {
+    let root = this.artifactRoots.get(runId);
+    if (!root) root = (await this.getRun(runId)).info.artifact_uri ?? "";
+    const m = /^mlflow-artifacts:(?:\/\/[^/]*)?(\/.*)$/.exec(root);
+    if (!m) throw new UserError(`run ${runId} stores artifacts at ${root}, which this client cannot reach; start the server with --serve-artifacts`);
+    const url = `/api/2.0/mlflow-artifacts/artifacts${m[1]}/${path.split("/").map(encodeURIComponent).join("/")}`;
+    await this.call("PUT", url, bytes, null);
+  }
+
+  async endRun(runId: string, status: RunStatus, endTime: number): Promise<void> {
+    await this.call("POST", "/api/2.0/mlflow/runs/update", { run_id: runId, status, end_time: endTime }, null);
+  }
+
+  async getRun(runId: string): Promise<RunRecord> {
+    return (await this.call("GET", `/api/2.0/mlflow/runs/get?run_id=${runId}`, undefined, runResponse))!.run;
+  }
+
+  async searchRuns(experimentIds: string[], filter = ""): Promise<RunRecord[]> {
+    const runs: RunRecord[] = [];
+    let token: string | undefined;
+    do {
+      const r = (await this.call("POST", "/api/2.0/mlflow/runs/search", { experiment_ids: experimentIds, filter, max_results: 1000, page_token: token }, searchRunsResponse))!;
+      runs.push(...r.runs);
+      token = r.next_page_token || undefined;
+    } while (token);
+    return runs;
+  }
+
+  async metricHistory(runId: string, key: string): Promise<{ value: number; step: number }[]> {
+    const r = (await this.call("GET", `/api/2.0/mlflow/metrics/get-history?run_id=${runId}&metric_key=${encodeURIComponent(key)}`, undefined, metricHistoryResponse))!;
+    return r.metrics.map((m) => ({ value: m.value, step: Number(m.step ?? 0) }));
+  }
+
+  async listArtifacts(runId: string, path = ""): Promise<string[]> {
+    const r = (await this.call("GET", `/api/2.0/mlflow/artifacts/list?run_id=${runId}${path ? `&path=${encodeURIComponent(path)}` : ""}`, undefined, listArtifactsResponse))!;
+    const out: string[] = [];
+    for (const f of r.files) out.push(...(f.is_dir ? await this.listArtifacts(runId, f.path) : [f.path]));
+    return out;
+  }
+
+  /**
+   * One request with retries on network errors, 429 and 5xx. Exhausted retries raise
+   * TrackingUnavailableError; 4xx answers (but `allow`ed ones, returned as null) raise a UserError.
+   */
+  private async call<S extends z.ZodType>(method: string, path: string, body: unknown, schema: S | null, allow: number[] = []): Promise<z.infer<S> | null> {
+    let last = "";
+    for (let attempt = 0; attempt < this.attempts; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 1)));
+      let res: Response;
+      try {
+        const payload = body instanceof Uint8Array ? body : body === undefined ? undefined : JSON.stringify(body);
+        const headers = body instanceof Uint8Array ? { ...this.headers, "content-type": "application/octet-stream" } : this.headers;
+        res = await fetch(`${this.uri}${path}`, { method, headers, body: payload as string | Uint8Array | undefined });
+      } catch (e) {
+        last = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+        continue;
+      }
+      if (res.status === 429 || res.status >= 500) {
+        last = `HTTP ${res.status}`;
+        continue;
+      }
+      if (allow.includes(res.status)) return null;
+      const text = await res.text();
+      if (!res.ok) {
+        const err = errorResponse.safeParse(safeJson(text));
+        throw new UserError(`MLflow ${method} ${path.split("?")[0]} answered HTTP ${res.status}: ${err.success ? `${err.data.error_code ?? ""} ${err.data.message ?? ""}`.trim() : text.slice(0, 200)}`);
+      }
+      if (!schema) return null;
+      const parsed = schema.safeParse(safeJson(text));
+      if (!parsed.success) throw new Error(`MLflow ${path.split("?")[0]} returned an unexpected body: ${parsed.error.message}`);
+      return parsed.data;
+    }
+    throw new TrackingUnavailableError(`MLflow at ${this.uri} did not answer ${method} ${path.split("?")[0]} after ${this.attempts} attempts (${last})`);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    return text;
+  }
+}
