@@ -4,3 +4,5 @@ export { prepareExperiment, type PreparedExperiment, type PreparedSeed } from ".
 export { expCommand } from "./commands/exp.ts";
 export { dataCommand, datasetInfo } from "./commands/data.ts";
 export { runCli } from "./cli-main.ts";
+export { trackingCommand } from "./commands/tracking.ts";
+export { compareCommand } from "./commands/compare.ts";

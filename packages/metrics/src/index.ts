@@ -14,3 +14,4 @@ export { summarize, type Summary } from "./stats/summary.ts";
 export { pairedTTest, wilcoxonSignedRank, type PairedTest } from "./stats/paired.ts";
 export { bootstrapCi } from "./stats/bootstrap.ts";
 export { normalSf, studentTSf, studentTIsf } from "./stats/distributions.ts";
+export { EVALUATION_RATIONALE } from "./rationale.ts";

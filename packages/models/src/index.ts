@@ -9,3 +9,4 @@ export { invertSpdInPlace } from "./linalg/spd-inverse.ts";
 export { initBackend, type BackendName, type BackendChoice } from "./engine/backend.ts";
 export { invertSpdBlocked } from "./linalg/spd-inverse-blocked.ts";
 export { tfBlockScorer } from "./engine/tf-scorer.ts";
+export { modelNotes, type ModelNotes } from "./notes.ts";

@@ -14,7 +14,7 @@ function cli(bin: "exp" | "data", args: string[]) {
   const r = spawnSync(tsx, [join(repoRoot, "packages/cli/src/bin", `${bin}.ts`), ...args], {
     cwd: repoRoot,
     encoding: "utf8",
-    env: { ...process.env, MOVIELENS_MIRROR: mirror ?? "", MOVIELENS_CACHE: join(tmp.dir, "cache"), CI: "1" },
+    env: { ...process.env, MOVIELENS_MIRROR: mirror ?? "", MOVIELENS_CACHE: join(tmp.dir, "cache"), MLFLOW_TRACKING_URI: join(tmp.dir, "mlruns"), CI: "1" },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -2,9 +2,8 @@ import { Command } from "commander";
 import { join, basename } from "node:path";
 import { UserError, setQuiet } from "@mle/core";
 import { TRAINABLE_FAMILIES, describeModel as modelLine } from "@mle/models";
-import { writeFileSync } from "node:fs";
-import { evaluateSeed } from "../runner/evaluate-seed.ts";
-import { aggregate, aggregateValid, formatMetric, type Results } from "../runner/results.ts";
+import { runExperiment } from "../runner/run.ts";
+import { formatMetric, type Results } from "../runner/results.ts";
 import { loadConfig } from "../config/load.ts";
 import { int, pct, table } from "../format.ts";
 import { prepareExperiment, type PreparedExperiment } from "../runner/prepare.ts";
@@ -33,32 +32,23 @@ export function expCommand(): Command {
       }
       const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
       const outDir = o.out ?? join("runs", config.experiment.name, stamp);
-      const prepared = await prepareExperiment(config, outDir);
-      process.stdout.write(`${summary(config, prepared, basename(file), outDir)}\n`);
       if (o.dryRun) {
+        const prepared = await prepareExperiment(config, outDir);
+        process.stdout.write(`${summary(config, prepared, basename(file), outDir)}\n`);
         process.stdout.write(`\ndry run: stopped before training ${describeModel(config)}\n`);
         if (o.json) process.stdout.write(`${JSON.stringify(jsonSummary(config, prepared, outDir))}\n`);
         return;
       }
-      const seeds = [];
-      for (const s of prepared.seeds) seeds.push(await evaluateSeed(config, prepared.interactions, s));
-      const results: Results = {
-        experiment: config.experiment.name,
-        configHash: prepared.configHash,
-        model: seeds[0].model,
-        backend: seeds[0].backend,
-        dataset: { name: prepared.loaded.dataset.name, checksum: prepared.loaded.dataset.checksum },
-        split: { kind: config.split.kind, manifests: prepared.seeds.map((s) => s.split.manifest.hash) },
-        seeds: seeds.map((s) => s.seed),
-        metrics: aggregate(seeds),
-        validMetrics: aggregateValid(seeds),
-        usersEvaluated: seeds.map((s) => s.users.length),
-        usersWithoutRelevant: seeds.map((s) => s.usersWithoutRelevant),
-        fitSeconds: seeds.map((s) => s.fitSeconds),
-        evaluateSeconds: seeds.map((s) => s.evaluateSeconds),
-      };
-      writeFileSync(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-      process.stdout.write(`\n${metricsTable(config, results)}\n\nresults: ${join(outDir, "results.json")}\n`);
+      const run = await runExperiment(config, file, outDir);
+      const results = run.results;
+      process.stdout.write(`${summary(config, run.prepared, basename(file), outDir)}\n`);
+      process.stdout.write(`\n${metricsTable(config, results)}\n\nresults: ${join(outDir, "results.json")} · report: ${join(outDir, "report.md")}\n`);
+      if (run.tracking) {
+        const t = run.tracking;
+        process.stdout.write(t.failedOver
+          ? `MLflow at ${t.failedOver} stopped answering: the runs were finished in ${t.uri} (nothing lost); send them with: pnpm tracking sync --to ${t.failedOver}\n`
+          : `tracked: ${t.uri} experiment "${t.experiment}", parent run ${t.parentRunId}\n`);
+      }
       if (o.json) process.stdout.write(`${JSON.stringify(results)}\n`);
     });
 }

@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Rng, log } from "@mle/core";
+import { Rng, log, type EmbeddingModel } from "@mle/core";
 import { writeColumnar, type Interactions } from "@mle/data";
-import { evaluateRanking, evaluateRatings, scoreBlock, type RankingResult } from "@mle/metrics";
+import { evaluateRanking, evaluateRatings, scoreBlock, type RankingResult, type RankingTask } from "@mle/metrics";
 import { fitModel, initBackend, tfBlockScorer } from "@mle/models";
 import type { ExperimentConfig } from "../config/schema.ts";
 import type { PreparedSeed } from "./prepare.ts";
@@ -52,11 +52,35 @@ export async function evaluateSeed(c: ExperimentConfig, x: Interactions, s: Prep
     topItems: ranking.topItems, kMax: ranking.kMax, fitSeconds, evaluateSeconds, model: model.name, backend,
   };
   writeFileSync(join(s.dir, "metrics.json"), `${JSON.stringify({ seed: s.seed, model: model.name, metrics, validMetrics, usersEvaluated: ranking.users.length, usersWithoutRelevant: ranking.usersWithoutRelevant, fitSeconds, evaluateSeconds }, null, 2)}\n`);
+  writeVectors(s.dir, model, x, task);
   writeColumnar(join(s.dir, "per-user.bin"), { metrics: Object.keys(ranking.perUser), kMax: ranking.kMax }, {
     users: ranking.users, topItems: ranking.topItems,
     ...Object.fromEntries(Object.entries(ranking.perUser).map(([k, v]) => [k, Float32Array.from(v)])),
   });
   return result;
+}
+
+/** Item vectors (and, for dense models, the evaluated users' vectors): raw float32 plus a JSON header. */
+function writeVectors(dir: string, model: EmbeddingModel, x: Interactions, task: RankingTask): void {
+  writeFileSync(join(dir, "item-vectors.f32"), model.itemVectors);
+  const header: Record<string, unknown> = {
+    model: model.name, similarity: model.similarity, dim: model.dim, nItems: model.nItems, dtype: "float32", layout: "row-major nItems × dim",
+    itemIds: Array.from(x.itemOf, (i) => i), note: "itemIds are the dataset's dense item indices (see the dataset's itemIds for raw movieIds)",
+  };
+  const first = task.users.length ? model.userVector({ items: task.historyItems.subarray(0, task.historyOffsets[1]), ratings: task.historyRatings.subarray(0, task.historyOffsets[1]) }) : null;
+  if (first instanceof Float32Array) {
+    const users = new Float32Array(task.users.length * model.dim);
+    for (let u = 0; u < task.users.length; u++) {
+      const a = task.historyOffsets[u];
+      const e = task.historyOffsets[u + 1];
+      users.set(model.userVector({ items: task.historyItems.subarray(a, e), ratings: task.historyRatings.subarray(a, e) }) as Float32Array, u * model.dim);
+    }
+    writeFileSync(join(dir, "user-vectors.f32"), users);
+    header.users = Array.from(task.users, (u) => x.userOf[u]);
+  } else {
+    header.users = "sparse: a user's vector is their history row (see the model's docs)";
+  }
+  writeFileSync(join(dir, "vectors.json"), `${JSON.stringify(header)}\n`);
 }
 
 function means(r: RankingResult, ratings: { rmse: number; mae: number } | null): Record<string, number> {

@@ -1,0 +1,46 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { noMirrorReason, repoRoot, tempDir, testMirror } from "@mle/core/testing";
+
+const mirror = testMirror();
+const tmp = tempDir();
+afterAll(tmp.cleanup);
+
+interface Metric { perSeed: number[] }
+type Saved = Record<string, { backend: string; configHash: string; split: { manifests: string[] }; metrics: Record<string, Metric> }>;
+
+/**
+ * CI re-executes experiments/ci.yaml and compares with the committed reports/ci/results.json:
+ * on the same backend every per-seed value must be identical (the computation is deterministic);
+ * on another backend, within 1e-4. Differences are listed.
+ */
+describe.skipIf(!mirror)(`experiments/ci.yaml reproduces reports/ci/results.json (skips when ${noMirrorReason})`, () => {
+  it("re-runs popularity and EASE and finds the committed figures", () => {
+    const r = spawnSync(join(repoRoot, "node_modules", ".bin", "tsx"), [join(repoRoot, "packages/cli/src/bin/compare.ts"), "experiments/ci.yaml", "--runs", join(tmp.dir, "runs"), "--reports", join(tmp.dir, "reports"), "-q"], {
+      cwd: repoRoot, encoding: "utf8", env: { ...process.env, MOVIELENS_MIRROR: mirror!, MOVIELENS_CACHE: join(tmp.dir, "cache") },
+    });
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    const committed = JSON.parse(readFileSync(join(repoRoot, "reports/ci/results.json"), "utf8")) as Saved;
+    const now = JSON.parse(readFileSync(join(tmp.dir, "reports/ci/results.json"), "utf8")) as Saved;
+    const diffs: string[] = [];
+    for (const [model, c] of Object.entries(committed)) {
+      const n = now[model];
+      if (!n) {
+        diffs.push(`${model}: missing from the new run`);
+        continue;
+      }
+      if (n.split.manifests.join() !== c.split.manifests.join()) diffs.push(`${model}: split manifests differ`);
+      const tolerance = n.backend === c.backend ? 0 : 1e-4;
+      for (const [name, m] of Object.entries(c.metrics)) {
+        m.perSeed.forEach((v, s) => {
+          const got = n.metrics[name]?.perSeed[s];
+          if (got === undefined || Math.abs(got - v) > tolerance) diffs.push(`${model} ${name} seed #${s + 1}: committed ${v}, now ${got} (tolerance ${tolerance})`);
+        });
+      }
+    }
+    expect(diffs).toEqual([]);
+  });
+});

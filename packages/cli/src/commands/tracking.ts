@@ -1,0 +1,18 @@
+import { Command } from "commander";
+import { UserError } from "@mle/core";
+import { FileStore, MlflowRestClient, syncPending } from "@mle/tracking";
+
+export function trackingCommand(): Command {
+  const cmd = new Command("tracking").description("MLflow tracking utilities");
+  cmd.command("sync")
+    .description("send runs finished locally while the MLflow server was down (tag mle.pendingSync) to the server")
+    .option("--from <dir>", "local store", process.env.MLE_FALLBACK_STORE ?? "mlruns")
+    .option("--to <uri>", "MLflow server (default $MLFLOW_TRACKING_URI)")
+    .action(async (o: { from: string; to?: string }) => {
+      const to = o.to ?? process.env.MLFLOW_TRACKING_URI;
+      if (!to || !/^https?:\/\//.test(to)) throw new UserError("no MLflow server to sync to", "pass --to http://host:port or set MLFLOW_TRACKING_URI");
+      const synced = await syncPending(new FileStore(o.from), new MlflowRestClient(to));
+      process.stdout.write(synced.length ? `${synced.map((s) => `${s.local} → ${s.remote}`).join("\n")}\n${synced.length} run(s) sent to ${to}\n` : `nothing to sync in ${o.from}\n`);
+    });
+  return cmd;
+}
