@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { noMirrorReason, repoRoot, tempDir, testMirror } from "@mle/core/testing";
+import { MlflowRestClient } from "@mle/tracking";
+import { mlflowBin, noMlflowReason, startMlflowServer } from "@mle/tracking/testing";
 
 const mirror = testMirror();
 const tmp = tempDir();
@@ -10,11 +12,11 @@ afterAll(tmp.cleanup);
 const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
 
 /** Runs a CLI entry point as a user would, in the repo root. */
-function cli(bin: "exp" | "data", args: string[]) {
+function cli(bin: "exp" | "data", args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(tsx, [join(repoRoot, "packages/cli/src/bin", `${bin}.ts`), ...args], {
     cwd: repoRoot,
     encoding: "utf8",
-    env: { ...process.env, MOVIELENS_MIRROR: mirror ?? "", MOVIELENS_CACHE: join(tmp.dir, "cache"), MLFLOW_TRACKING_URI: join(tmp.dir, "mlruns"), CI: "1" },
+    env: { ...process.env, MOVIELENS_MIRROR: mirror ?? "", MOVIELENS_CACHE: join(tmp.dir, "cache"), MLFLOW_TRACKING_URI: join(tmp.dir, "mlruns"), CI: "1", ...env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -64,6 +66,29 @@ describe.skipIf(!mirror)(`pnpm exp fits, evaluates and reports (skips when ${noM
     const second = JSON.parse(runs[1].stdout.trim().split("\n").pop()!);
     expect(second.metrics).toEqual(json.metrics); // same config, seeds and backend: identical metrics
     expect(existsSync(join(outs[0], "seed-2", "per-user.bin"))).toBe(true);
+  });
+
+  it.skipIf(!mlflowBin())(`with MLFLOW_TRACKING_URI, a parent run and one child per seed are visible through MLflow's REST API (skips when ${noMlflowReason})`, async () => {
+    const server = process.env.MLE_TEST_MLFLOW_URI ? { uri: process.env.MLE_TEST_MLFLOW_URI, stop: async () => undefined } : await startMlflowServer(join(tmp.dir, "mlflow"));
+    try {
+      const r = cli("exp", ["configs/ml100k/popularity.yaml", "--seeds", "1,2", "--out", join(tmp.dir, "tracked"), "-q", "--set", "tracking.experiment=cli-e2e"], { MLFLOW_TRACKING_URI: server.uri });
+      expect(r.code).toBe(0);
+      const parentId = /parent run ([0-9a-f]{32})/.exec(r.stdout)![1];
+      const client = new MlflowRestClient(server.uri);
+      const parent = await client.getRun(parentId);
+      expect(parent.info.status).toBe("FINISHED");
+      const tag = (k: string) => parent.data.tags.find((t) => t.key === k)?.value;
+      expect(tag("mle.dataChecksum")).toMatch(/^[0-9a-f]{64}$/);
+      expect(tag("mlflow.source.git.commit")).toMatch(/^([0-9a-f]{40}|unknown)$/);
+      expect(parent.data.params.find((p) => p.key === "model.family")?.value).toBe("popularity");
+      expect(parent.data.metrics.map((m) => m.key)).toEqual(expect.arrayContaining(["ndcg_at_10", "ndcg_at_10_std", "ndcg_at_10_ci95_lo", "ndcg_at_10_ci95_hi"]));
+      expect(await client.listArtifacts(parentId)).toEqual(expect.arrayContaining(["results.json", "config.yaml", "report.md"]));
+      const children = await client.searchRuns([await client.experimentId("cli-e2e")], `tags.mlflow.parentRunId = '${parentId}'`);
+      expect(children.map((c) => c.data.tags.find((t) => t.key === "mle.seed")?.value).sort()).toEqual(["1", "2"]);
+      expect(await client.listArtifacts(children[0].info.run_id)).toEqual(expect.arrayContaining(["split-manifest.json", "per-user.bin", "item-vectors.f32", "vectors.json"]));
+    } finally {
+      await server.stop();
+    }
   });
 
   it("EASE beats popularity on the same ML-100k split", () => {
