@@ -9,4 +9,4 @@ export const modelConfigSchema = z.discriminatedUnion("family", [popularityConfi
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
 /** Families whose trainers exist; the runner refuses to train the others (their configs still validate). */
-export const TRAINABLE_FAMILIES: readonly ModelConfig["family"][] = ["popularity", "random", "ease"];
+export const TRAINABLE_FAMILIES: readonly ModelConfig["family"][] = ["popularity", "random", "ease", "mf"];

@@ -4,9 +4,18 @@ import { fitPopularity } from "./baselines/popularity.ts";
 import { fitRandom } from "./baselines/random.ts";
 import type { ModelConfig } from "./config.ts";
 import type { TrainSet } from "./train-set.ts";
+import { fitBiasedMf } from "./mf/biased.ts";
+import { fitBpr } from "./mf/bpr.ts";
+import { fitIals } from "./mf/ials.ts";
+
+/** The training procedure's knobs that models use (the runner passes the config's `training`). */
+export interface TrainingOptions {
+  epochs: number;
+  learningRate: number;
+}
 
 /** Fits the configured model on `train`; every random choice comes from `rng`. */
-export async function fitModel(config: ModelConfig, train: TrainSet, rng: Rng): Promise<EmbeddingModel> {
+export async function fitModel(config: ModelConfig, train: TrainSet, rng: Rng, training: TrainingOptions = { epochs: 20, learningRate: 0.01 }): Promise<EmbeddingModel> {
   switch (config.family) {
     case "popularity":
       return fitPopularity(train);
@@ -14,8 +23,12 @@ export async function fitModel(config: ModelConfig, train: TrainSet, rng: Rng): 
       return fitRandom(train, config, rng);
     case "ease":
       return fitEase(train, config);
+    case "mf":
+      if (config.variant === "ials") return fitIals(train, config, training.epochs, rng);
+      if (config.variant === "bpr") return fitBpr(train, config, training, rng);
+      return fitBiasedMf(train, config, training, rng);
     default:
-      throw new UserError(`model family "${config.family}" cannot be trained yet: its trainer is not built`);
+      throw new UserError(`model family "${(config as { family: string }).family}" cannot be trained yet: its trainer is not built`);
   }
 }
 

@@ -119,12 +119,6 @@ describe("bad input stops before any work", () => {
     expect(r.stderr).toMatch(/^error: unknown dataset "ml-5k"; known: ml-latest, /);
   });
 
-  it("training a family without a trainer says so and points at --dry-run", () => {
-    const r = cli("exp", ["configs/mf.yaml"]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("--dry-run");
-  });
-
   it("--seeds with a non-number is a config error naming experiment.seeds", () => {
     const r = cli("exp", ["configs/popularity.yaml", "--seeds", "1,x"]);
     expect(r.code).toBe(2);

@@ -33,7 +33,7 @@ export async function evaluateSeed(c: ExperimentConfig, x: Interactions, s: Prep
   const scorer = tfBlockScorer(scoreBlock);
   const rng = new Rng(s.seed, "model");
   let t = performance.now();
-  const model = await fitModel(c.model, trainSet(x, s.split.train), rng);
+  const model = await fitModel(c.model, trainSet(x, s.split.train), rng, { epochs: c.training.epochs, learningRate: c.training.learningRate });
   const fitSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   const task = rankingTask(x, s.split.test, s.split.train);

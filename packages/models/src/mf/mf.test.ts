@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { Rng, setQuiet, type EmbeddingModel } from "@mle/core";
+import type { TrainSet } from "../train-set.ts";
+import type { MfConfig } from "./config.ts";
+import { fitBiasedMf } from "./biased.ts";
+import { fitBpr } from "./bpr.ts";
+import { fitIals } from "./ials.ts";
+
+setQuiet(true);
+/**
+ * Users in two taste groups (items 0–29 and 30–59), each liking a random half of their group.
+ * A held-out user's folded-in vector must rank their group's unseen items far above the other group's.
+ */
+function groups(nUsers: number, seed: number): { train: TrainSet; heldOut: { items: Int32Array; ratings: Float32Array; group: number } } {
+  const rng = new Rng(seed);
+  const user: number[] = [];
+  const item: number[] = [];
+  const rating: number[] = [];
+  for (let u = 0; u < nUsers; u++) {
+    const g = u % 2;
+    for (let i = 0; i < 30; i++) if (rng.nextFloat() < 0.5) (user.push(u), item.push(g * 30 + i), rating.push(4 + rng.int(2)));
+    if (rng.nextFloat() < 0.1) (user.push(u), item.push((1 - g) * 30 + rng.int(30)), rating.push(1 + rng.int(2)));
+  }
+  const hist = Int32Array.from([0, 2, 4, 6, 8, 10, 12, 14].map((i) => 30 + i)); // a new user of group 1
+  return {
+    train: { nUsers, nItems: 60, user: Int32Array.from(user), item: Int32Array.from(item), rating: Float32Array.from(rating) },
+    heldOut: { items: hist, ratings: new Float32Array(hist.length).fill(5), group: 1 },
+  };
+}
+
+const cfg = (variant: MfConfig["variant"], o: Partial<MfConfig> = {}): MfConfig => ({ family: "mf", variant, factors: 8, l2: 0.01, unobservedWeight: 0.1, initStd: 0.1, ...o });
+
+/** Mean score of the user's unseen same-group items minus the other group's. */
+function margin(m: EmbeddingModel, h: { items: Int32Array; ratings: Float32Array }): number {
+  const v = m.userVector(h) as Float32Array;
+  const score = (i: number) => v.reduce((s, x, f) => s + x * m.itemVectors[i * m.dim + f], 0);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const own = Array.from({ length: 30 }, (_, k) => 30 + k).filter((i) => !h.items.includes(i));
+  return mean(own.map(score)) - mean(Array.from({ length: 30 }, (_, k) => k).map(score));
+}
+
+describe("matrix factorisation", () => {
+  const { train, heldOut } = groups(200, 1);
+  const fits: [string, (seed: number) => EmbeddingModel][] = [
+    ["iALS", (s) => fitIals(train, cfg("ials"), 8, new Rng(s))],
+    ["BPR", (s) => fitBpr(train, cfg("bpr", { initStd: 0.01, l2: 0.001 }), { epochs: 20, learningRate: 0.05 }, new Rng(s))],
+    ["biased MF", (s) => fitBiasedMf(train, cfg("biased", { l2: 0.02 }), { epochs: 30, learningRate: 0.01 }, new Rng(s))],
+  ];
+  for (const [name, fit] of fits) {
+    it(`${name}: a user never seen in training folds in and gets their own group's items ranked first`, () => {
+      const m = fit(1);
+      expect(margin(m, heldOut)).toBeGreaterThan(0.1);
+      // ranking: every one of the top 10 unseen items comes from the user's group
+      const v = m.userVector(heldOut) as Float32Array;
+      const scores = Array.from({ length: 60 }, (_, i) => ({ i, s: v.reduce((acc, x, f) => acc + x * m.itemVectors[i * m.dim + f], 0) }))
+        .filter(({ i }) => !heldOut.items.includes(i)).sort((a, b) => b.s - a.s).slice(0, 10);
+      expect(scores.every(({ i }) => i >= 30)).toBe(true);
+    });
+
+    it(`${name}: the same seed gives identical vectors, another seed different ones`, () => {
+      const a = fit(7);
+      const b = fit(7);
+      expect(Buffer.from(a.itemVectors.buffer)).toEqual(Buffer.from(b.itemVectors.buffer));
+      expect(a.userVector(heldOut)).toEqual(b.userVector(heldOut));
+      expect(Buffer.from(fit(8).itemVectors.buffer)).not.toEqual(Buffer.from(a.itemVectors.buffer));
+    });
+  }
+
+  it("biased MF predicts ratings in range, high for the user's group and low for the other", () => {
+    // explicit data where taste matters: everyone rates items of both groups, their own high, the other low
+    const rng = new Rng(2);
+    const rows: [number, number, number][] = [];
+    for (let u = 0; u < 300; u++) for (let i = 0; i < 60; i++) if (rng.nextFloat() < 0.4) rows.push([u, i, (i < 30) === (u % 2 === 0) ? 4 + rng.int(2) : 1 + rng.int(2)]);
+    const explicit: TrainSet = { nUsers: 300, nItems: 60, user: Int32Array.from(rows, (r) => r[0]), item: Int32Array.from(rows, (r) => r[1]), rating: Float32Array.from(rows, (r) => r[2]) };
+    const m = fitBiasedMf(explicit, cfg("biased", { l2: 0.02 }), { epochs: 30, learningRate: 0.01 }, new Rng(1));
+    // an explicit history says what the user dislikes too: their group's items at 5, the other group's at 1
+    const h = { items: Int32Array.from([30, 32, 34, 36, 38, 1, 3, 5, 7]), ratings: Float32Array.from([5, 5, 5, 5, 5, 1, 1, 1, 1]) };
+    const p = m.predictRatings!(h, Int32Array.from([31, 9]));
+    expect(p[0]).toBeGreaterThan(p[1] + 0.5);
+    for (const x of p) expect(x >= 0.5 && x <= 5).toBe(true);
+  });
+});
