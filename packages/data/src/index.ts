@@ -4,7 +4,7 @@ export { loadDataset, type LoadOptions, type LoadedDataset } from "./ingest.ts";
 export { locateRelease, defaultCacheDir, type LocateOptions, type LocatedRelease } from "./fetch/locate.ts";
 export { preprocess, type Interactions, type PreprocessOptions, type PreprocessReport } from "./interactions.ts";
 export { dataConfigSchema, type DataConfig } from "./config.ts";
-export { splitSchema, makeSplit, type SplitConfig } from "./split/index.ts";
+export { splitSchema, makeSplit, makeSplitFromRelease, type SplitConfig } from "./split/index.ts";
 export { writeSplit } from "./split/persist.ts";
 export type { Split, SplitKind, SplitManifest, HoldoutPart, PartCounts, Rows } from "./split/types.ts";
 export { argsortUint32, groupRows, type Groups } from "./group.ts";

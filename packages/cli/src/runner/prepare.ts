@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { log, sha256, stableStringify } from "@mle/core";
-import { loadDataset, makeSplit, preprocess, writeSplit, type Interactions, type LoadedDataset, type Split } from "@mle/data";
+import { loadDataset, makeSplitFromRelease, preprocess, writeSplit, type Interactions, type LoadedDataset, type Split } from "@mle/data";
 import type { ExperimentConfig } from "../config/schema.ts";
 
 export interface PreparedSeed {
@@ -22,11 +22,12 @@ export async function prepareExperiment(config: ExperimentConfig, outDir: string
   const loaded = await loadDataset(config.data.dataset, { mirror: config.data.mirror, cacheDir: config.data.cacheDir });
   log(`${config.data.dataset}: ${loaded.fromCache ? "loaded from cache" : "ingested"} (${loaded.located.origin} ${loaded.located.dir})`);
   const interactions = preprocess(loaded.dataset, config.data);
-  const seeds = config.experiment.seeds.map((seed) => {
-    const split = makeSplit(interactions, config.split, seed);
+  const seeds: PreparedSeed[] = [];
+  for (const seed of config.experiment.seeds) {
+    const split = await makeSplitFromRelease(interactions, config.split, seed, loaded.dataset, loaded.located.dir);
     const dir = join(outDir, `seed-${seed}`);
     writeSplit(dir, split);
-    return { seed, split, dir };
-  });
+    seeds.push({ seed, split, dir });
+  }
   return { configHash, loaded, interactions, seeds };
 }

@@ -33,3 +33,18 @@ describe.skipIf(!mirror)(`the RecBole ML-1M protocol on the real ML-1M sample (s
     expect(s.manifest.counts.valid!.target.rows / x.n).toBeCloseTo(0.1, 1);
   });
 });
+
+describe.skipIf(!mirror)(`ML-100k's official folds (skips when ${noMirrorReason})`, () => {
+  it("seeds 1..5 are u1..u5: 80,000 training and 20,000 test ratings each, and the five test folds cover every rating once", async () => {
+    const { config } = loadConfig(join(repoRoot, "configs/ml100k-explicit/mf.yaml"), [`data.cacheDir=${join(tmp.dir, "cache-folds")}`, "tracking.enabled=false"]);
+    const p = await prepareExperiment(config, join(tmp.dir, "folds"));
+    const covered = new Uint8Array(p.interactions.n);
+    for (const s of p.seeds) {
+      expect([s.split.train.length, s.split.test.target.length]).toEqual([80_000, 20_000]);
+      for (const r of s.split.test.target) covered[r]++;
+      const train = new Set(s.split.train);
+      expect(s.split.test.target.every((r) => !train.has(r))).toBe(true);
+    }
+    expect(covered.every((c) => c === 1)).toBe(true);
+  });
+});

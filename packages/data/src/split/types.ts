@@ -20,7 +20,7 @@ export interface Split {
   justification: string;
 }
 
-export type SplitKind = "temporal" | "leave-last" | "user-holdout" | "random";
+export type SplitKind = "temporal" | "leave-last" | "user-holdout" | "random" | "folds";
 
 export interface PartCounts {
   rows: number;

@@ -51,7 +51,7 @@ export function fitBiasedMf(train: TrainSet, c: MfConfig, o: SgdOptions, rng: Rn
   }
   bar.stop();
   log(`biased MF: ${o.epochs} epochs, d = ${d}, lr = ${lr}, λ = ${reg}, μ = ${mu.toFixed(4)}`);
-  const fold = (h: History) => foldIn(V, mu, h, d, reg);
+  const fold = (h: History) => foldIn(V, mu, h, d, c.foldInL2 ?? reg);
   return {
     name: `biased-mf(d=${d})`, dim: D, nItems: train.nItems, similarity: "dot", itemVectors: V,
     userVector: (h: History) => {

@@ -14,6 +14,8 @@ export const mfConfigSchema = z.strictObject({
   l2: z.number().min(0).default(0.01),
   /** iALS: weight of unobserved entries (Rendle et al. 2021's α0). */
   unobservedWeight: z.number().min(0).default(0.1),
+  /** Ridge λ per history item when a user is folded in (biased MF); default: l2. */
+  foldInL2: z.number().positive().optional(),
   /** Standard deviation of the initial embeddings. */
   initStd: z.number().positive().default(0.1),
 });
