@@ -1,4 +1,5 @@
-import { Rng, log, progressBar, type EmbeddingModel, type History } from "@mle/core";
+import { Rng, log, type EmbeddingModel, type History } from "@mle/core";
+import { sgdEpochs } from "./sgd-epochs.ts";
 import { choleskySolve } from "../linalg/small-solve.ts";
 import type { TrainSet } from "../train-set.ts";
 import type { SgdOptions } from "./bpr.ts";
@@ -22,34 +23,24 @@ export function fitBiasedMf(train: TrainSet, c: MfConfig, o: SgdOptions, rng: Rn
   const bu = new Float32Array(train.nUsers);
   const V = new Float32Array(train.nItems * D); // [q_i, b_i]
   for (let i = 0; i < train.nItems; i++) for (let f = 0; f < d; f++) V[i * D + f] = init.normal() * c.initStd;
-  const order = new Uint32Array(n);
-  const shuffle = rng.fork("sgd");
   const lr = o.learningRate;
   const reg = c.l2;
-  const bar = progressBar(`biased MF d=${d}`, o.epochs, { unit: "items" });
-  for (let e = 0; e < o.epochs; e++) {
-    for (let k = 0; k < n; k++) order[k] = k;
-    shuffle.shuffle(order);
-    for (let k = 0; k < n; k++) {
-      const r = order[k];
-      const u = train.user[r];
-      const po = u * d;
-      const io = train.item[r] * D;
-      let pred = mu + bu[u] + V[io + d];
-      for (let f = 0; f < d; f++) pred += P[po + f] * V[io + f];
-      const err = train.rating[r] - pred;
-      bu[u] += lr * (err - reg * bu[u]);
-      V[io + d] += lr * (err - reg * V[io + d]);
-      for (let f = 0; f < d; f++) {
-        const pf = P[po + f];
-        const qf = V[io + f];
-        P[po + f] += lr * (err * qf - reg * pf);
-        V[io + f] += lr * (err * pf - reg * qf);
-      }
+  sgdEpochs(`biased MF d=${d}`, o.epochs, n, rng.fork("sgd"), (r) => {
+    const u = train.user[r];
+    const po = u * d;
+    const io = train.item[r] * D;
+    let pred = mu + bu[u] + V[io + d];
+    for (let f = 0; f < d; f++) pred += P[po + f] * V[io + f];
+    const err = train.rating[r] - pred;
+    bu[u] += lr * (err - reg * bu[u]);
+    V[io + d] += lr * (err - reg * V[io + d]);
+    for (let f = 0; f < d; f++) {
+      const pf = P[po + f];
+      const qf = V[io + f];
+      P[po + f] += lr * (err * qf - reg * pf);
+      V[io + f] += lr * (err * pf - reg * qf);
     }
-    bar.update(e + 1);
-  }
-  bar.stop();
+  });
   log(`biased MF: ${o.epochs} epochs, d = ${d}, lr = ${lr}, λ = ${reg}, μ = ${mu.toFixed(4)}`);
   const fold = (h: History) => foldIn(V, mu, h, d, c.foldInL2 ?? reg);
   return {

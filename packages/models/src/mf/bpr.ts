@@ -1,4 +1,5 @@
-import { Rng, log, progressBar, type EmbeddingModel, type History } from "@mle/core";
+import { Rng, log, type EmbeddingModel, type History } from "@mle/core";
+import { sgdEpochs } from "./sgd-epochs.ts";
 import { byUser, type TrainSet } from "../train-set.ts";
 import type { MfConfig } from "./config.ts";
 
@@ -22,22 +23,12 @@ export function fitBpr(train: TrainSet, c: MfConfig, o: SgdOptions, rng: Rng): E
   const V = new Float32Array(train.nItems * D); // [q_i, b_i]
   for (let i = 0; i < train.nItems; i++) for (let f = 0; f < d; f++) V[i * D + f] = init.normal() * c.initStd;
   const seen = new Set<number>();
-  const bar = progressBar(`BPR d=${d}`, o.epochs, { unit: "items" });
   const sample = rng.fork("sgd");
-  const n = train.item.length;
-  const order = new Uint32Array(n);
-  for (let e = 0; e < o.epochs; e++) {
-    for (let k = 0; k < n; k++) order[k] = k;
-    sample.shuffle(order);
-    for (let k = 0; k < n; k++) {
-      const r = order[k];
-      const u = train.user[r];
-      if (users.offsets[u + 1] - users.offsets[u] >= train.nItems) continue;
-      step(P, u * d, V, train.item[r], negative(sample, users, u, train.nItems, seen), d, o.learningRate, c.l2, true);
-    }
-    bar.update(e + 1);
-  }
-  bar.stop();
+  sgdEpochs(`BPR d=${d}`, o.epochs, train.item.length, sample, (r) => {
+    const u = train.user[r];
+    if (users.offsets[u + 1] - users.offsets[u] >= train.nItems) return;
+    step(P, u * d, V, train.item[r], negative(sample, users, u, train.nItems, seen), d, o.learningRate, c.l2, true);
+  });
   log(`BPR: ${o.epochs} epochs, d = ${d}, lr = ${o.learningRate}, λ = ${c.l2}`);
   return {
     name: `bpr(d=${d})`, dim: D, nItems: train.nItems, similarity: "dot", itemVectors: V,
