@@ -31,7 +31,7 @@ def ndcg10(model):
 out = {"version": implicit.__version__}
 with threadpool_limits(1, "blas"):
     for name, model in [
-        ("ials", implicit.cpu.als.AlternatingLeastSquares(factors=64, regularization=0.01, alpha=1.0, iterations=15, num_threads=2, random_state=1)),
+        ("ials", implicit.cpu.als.AlternatingLeastSquares(factors=64, regularization=0.03, alpha=1.0, iterations=15, num_threads=2, random_state=1)),
         ("bpr", implicit.cpu.bpr.BayesianPersonalizedRanking(factors=200, learning_rate=0.01, regularization=0.001, iterations=100, num_threads=2, random_state=1)),
     ]:
         t = time.perf_counter()

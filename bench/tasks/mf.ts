@@ -47,14 +47,14 @@ const folds = [];
 for (let k = 1; k <= 5; k++) {
   const { train, task } = await load(join(mirror, "ml-100k", `u${k}.base`), join(mirror, "ml-100k", `u${k}.test`), false);
   const t = performance.now();
-  const m = await fitModel({ family: "mf", variant: "biased", factors: 100, l2: 0.02, unobservedWeight: 0.1, initStd: 0.1 }, train, new Rng(k), { epochs: 20, learningRate: 0.005 });
+  const m = await fitModel({ family: "mf", variant: "biased", factors: 100, l2: 0.02, foldInL2: 0.1, unobservedWeight: 0.1, initStd: 0.1 }, train, new Rng(k), { epochs: 20, learningRate: 0.005 });
   const seconds = (performance.now() - t) / 1000;
   folds.push({ fold: k, rmse: evaluateRatings(m, task)!.rmse, seconds });
 }
 const { train, task } = await load(join(exported, "train.tsv"), join(exported, "test.tsv"), true);
 const out: Record<string, unknown> = { folds };
 for (const [name, cfg, training] of [
-  ["ials", { family: "mf", variant: "ials", factors: 64, l2: 0.01, unobservedWeight: 0.1, initStd: 0.1 }, { epochs: 15, learningRate: 0.01 }],
+  ["ials", { family: "mf", variant: "ials", factors: 64, l2: 0.03, unobservedWeight: 0.1, initStd: 0.1 }, { epochs: 15, learningRate: 0.01 }],
   ["bpr", { family: "mf", variant: "bpr", factors: 200, l2: 0.001, unobservedWeight: 0.1, initStd: 0.01 }, { epochs: 100, learningRate: 0.01 }],
 ] as const) {
   const t = performance.now();
