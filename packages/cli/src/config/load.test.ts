@@ -52,7 +52,7 @@ describe("loadConfig", () => {
     const found = issues(yaml("experiment: { name: 'bad name', seeds: [1, x] }\ndata: { dataset: ml-5k }\nsplit: { kind: tempral }\nmodel: { family: mf }\n"));
     expect(found.map((i) => i.path)).toEqual(["experiment.name", "experiment.seeds.1", "data.dataset", "split.kind"]);
     expect(found[2].expected).toMatch(/^one of "ml-latest", "ml-latest-small", "ml-100k"/);
-    expect(found[3].expected).toBe('one of "temporal", "leave-last", "user-holdout", "random"');
+    expect(found[3].expected).toBe('one of "temporal", "leave-last", "user-holdout", "random", "folds"');
   });
 
   it("checks cross-field rules of a split", () => {
