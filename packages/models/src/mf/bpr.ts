@@ -17,17 +17,16 @@ export interface SgdOptions {
 export function fitBpr(train: TrainSet, c: MfConfig, o: SgdOptions, rng: Rng): EmbeddingModel {
   const d = c.factors;
   const D = d + 1;
-  const users = byUser(train);
+  const users = sortedLists(byUser(train), train.nUsers);
   const init = rng.fork("init");
   const P = Float32Array.from({ length: train.nUsers * d }, () => init.normal() * c.initStd);
   const V = new Float32Array(train.nItems * D); // [q_i, b_i]
   for (let i = 0; i < train.nItems; i++) for (let f = 0; f < d; f++) V[i * D + f] = init.normal() * c.initStd;
-  const seen = new Set<number>();
   const sample = rng.fork("sgd");
   sgdEpochs(`BPR d=${d}`, o.epochs, train.item.length, sample, (r) => {
     const u = train.user[r];
     if (users.offsets[u + 1] - users.offsets[u] >= train.nItems) return;
-    step(P, u * d, V, train.item[r], negative(sample, users, u, train.nItems, seen), d, o.learningRate, c.l2, true);
+    step(P, u * d, V, train.item[r], negative(sample, users, u, train.nItems), d, o.learningRate, c.l2, true);
   });
   log(`BPR: ${o.epochs} epochs, d = ${d}, lr = ${o.learningRate}, λ = ${c.l2}`);
   return {
@@ -35,10 +34,10 @@ export function fitBpr(train: TrainSet, c: MfConfig, o: SgdOptions, rng: Rng): E
     userVector: (h: History) => {
       const r = rng.fork(`fold-in/${hashItems(h.items)}`);
       const p = Float32Array.from({ length: d }, () => r.normal() * c.initStd);
-      const hist = { offsets: Uint32Array.of(0, h.items.length), items: Int32Array.from(h.items) };
+      const hist = { offsets: Uint32Array.of(0, h.items.length), items: Int32Array.from(h.items).sort() };
       if (h.items.length > 0 && h.items.length < train.nItems) {
         for (let e = 0; e < o.epochs; e++) {
-          for (let k = 0; k < h.items.length; k++) step(p, 0, V, h.items[r.int(h.items.length)], negative(r, hist, 0, train.nItems, seen), d, o.learningRate, c.l2, false);
+          for (let k = 0; k < h.items.length; k++) step(p, 0, V, h.items[r.int(h.items.length)], negative(r, hist, 0, train.nItems), d, o.learningRate, c.l2, false);
         }
       }
       const out = new Float32Array(D);
@@ -72,24 +71,31 @@ function step(P: Float32Array, po: number, V: Float32Array, i: number, j: number
   }
 }
 
-/** A uniformly drawn item the user has not interacted with (rejection sampling). */
-function negative(rng: Rng, lists: { offsets: Uint32Array; items: Int32Array }, u: number, nItems: number, seen: Set<number>): number {
+/**
+ * A uniformly drawn item the user has not interacted with (rejection sampling); membership by binary
+ * search in the user's sorted item list (rebuilding a set per sample took 68% of BPR's time).
+ */
+function negative(rng: Rng, lists: { offsets: Uint32Array; items: Int32Array }, u: number, nItems: number): number {
   const a = lists.offsets[u];
   const e = lists.offsets[u + 1];
-  if (e - a < 64) {
-    for (;;) {
-      const j = rng.int(nItems);
-      let hit = false;
-      for (let k = a; k < e; k++) if (lists.items[k] === j) (hit = true);
-      if (!hit) return j;
-    }
-  }
-  seen.clear();
-  for (let k = a; k < e; k++) seen.add(lists.items[k]);
   for (;;) {
     const j = rng.int(nItems);
-    if (!seen.has(j)) return j;
+    let lo = a;
+    let hi = e;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (lists.items[mid] < j) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === e || lists.items[lo] !== j) return j;
   }
+}
+
+/** Each user's item list sorted ascending (for `negative`). */
+function sortedLists(lists: { offsets: Uint32Array; items: Int32Array }, n: number): { offsets: Uint32Array; items: Int32Array } {
+  const items = lists.items.slice();
+  for (let u = 0; u < n; u++) items.subarray(lists.offsets[u], lists.offsets[u + 1]).sort();
+  return { offsets: lists.offsets, items };
 }
 
 export function hashItems(items: ArrayLike<number>): number {
