@@ -46,6 +46,7 @@ export async function evaluateSeed(c: ExperimentConfig, x: Interactions, s: Prep
     const vt = rankingTask(x, s.split.valid, s.split.train);
     validMetrics = means(evaluateRanking(model, vt, { k: c.evaluation.k, relevantMinRating: c.evaluation.relevantMinRating, gain: c.evaluation.gain, scorer }), evaluateRatings(model, vt));
   }
+  scorer.dispose();
   log(`seed ${s.seed}: ${model.name} fitted in ${fitSeconds.toFixed(2)} s, ${ranking.users.length} users evaluated in ${evaluateSeconds.toFixed(2)} s`);
   const result: SeedResult = {
     seed: s.seed, metrics, validMetrics, perUser: ranking.perUser, users: ranking.users, usersWithoutRelevant: ranking.usersWithoutRelevant,

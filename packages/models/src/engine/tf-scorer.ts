@@ -13,8 +13,8 @@ interface Space {
  * rows their history names. The factor matrix is uploaded once per space.
  */
 export function tfBlockScorer(fallback: (space: Space, vectors: UserVector[], out: Float32Array) => void) {
-  const uploaded = new WeakMap<Space, import("@tensorflow/tfjs-core").Tensor2D>();
-  return (space: Space, vectors: UserVector[], out: Float32Array): void => {
+  const uploaded = new Map<Space, import("@tensorflow/tfjs-core").Tensor2D>();
+  const score = (space: Space, vectors: UserVector[], out: Float32Array): void => {
     if (vectors.some(isSparse)) return fallback(space, vectors, out);
     let w = uploaded.get(space);
     if (!w) {
@@ -27,4 +27,10 @@ export function tfBlockScorer(fallback: (space: Space, vectors: UserVector[], ou
     out.set(scores.dataSync() as Float32Array);
     scores.dispose();
   };
+  /** Frees the uploaded item matrices (tensors live outside the JS heap). */
+  const dispose = () => {
+    for (const w of uploaded.values()) w.dispose();
+    uploaded.clear();
+  };
+  return Object.assign(score, { dispose });
 }
