@@ -36,6 +36,8 @@ export interface RankingOptions {
   blockUsers?: number;
   /** Computes a block's scores; default: the JS kernel. The runner may pass a faster one (TF.js matMul). */
   scorer?: BlockScorer;
+  /** The model's scoring space, when the caller evaluates several parts with one model (built once). */
+  space?: ScoringSpace;
 }
 
 /** Fills `out` (users × items) with the scores of a block of user vectors against the space. */
@@ -65,7 +67,7 @@ export function evaluateRanking(model: EmbeddingModel, task: RankingTask, option
   const kMax = ks[ks.length - 1];
   const n = task.nItems;
   if (model.nItems !== n) throw new Error(`${model.name} has ${model.nItems} items, the task ${n}`);
-  const space = scoringSpace(model);
+  const space = options.space ?? scoringSpace(model);
   const block = Math.max(1, Math.min(options.blockUsers ?? Math.floor((64 << 20) / (4 * n)), 1024));
   const info = selfInformation(task.itemTrainUsers, task.nTrainUsers);
   const minRating = options.relevantMinRating ?? -Infinity;

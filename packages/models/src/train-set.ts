@@ -22,3 +22,10 @@ export function byUser(t: TrainSet): { offsets: Uint32Array; items: Int32Array; 
   }
   return { offsets, items, ratings };
 }
+
+/** A stable key of a history's items, so per-user randomness (random baseline, BPR fold-in) is seeded by the history. */
+export function historyKey(items: ArrayLike<number>): number {
+  let h = items.length;
+  for (let i = 0; i < items.length; i++) h = (Math.imul(h, 31) + items[i]) | 0;
+  return h;
+}

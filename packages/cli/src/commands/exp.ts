@@ -3,7 +3,7 @@ import { join, basename } from "node:path";
 import { UserError, setQuiet } from "@mle/core";
 import { TRAINABLE_FAMILIES, describeModel as modelLine } from "@mle/models";
 import { runExperiment } from "../runner/run.ts";
-import { formatMetric, type Results } from "../runner/results.ts";
+import { RANKING_METRICS, formatMetric, type Results } from "../runner/results.ts";
 import { loadConfig } from "../config/load.ts";
 import { int, pct, table } from "../format.ts";
 import { prepareExperiment, type PreparedExperiment } from "../runner/prepare.ts";
@@ -57,12 +57,10 @@ function describeModel(c: ExperimentConfig): string {
   return modelLine(c.model);
 }
 
-const RANKING = ["recall", "recall_liang", "precision", "ndcg", "map", "mrr", "hit_rate", "coverage", "novelty"];
-
 /** Test metrics, mean ± 95% half-width over seeds: one row per metric, one column per K. */
 export function metricsTable(c: ExperimentConfig, r: Results): string {
   const ks = [...new Set(c.evaluation.k)].sort((a, b) => a - b);
-  const rows = RANKING.map((m) => [m, ...ks.map((k) => (r.metrics[`${m}@${k}`] ? formatMetric(r.metrics[`${m}@${k}`]) : ""))]);
+  const rows = RANKING_METRICS.map((m) => [m, ...ks.map((k) => (r.metrics[`${m}@${k}`] ? formatMetric(r.metrics[`${m}@${k}`]) : ""))]);
   const extra = ["mrr", "rmse", "mae"].filter((m) => r.metrics[m]).map((m) => `${m} ${formatMetric(r.metrics[m])}`);
   const v = r.validMetrics;
   const k0 = ks[0];

@@ -2,11 +2,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rng, log, type EmbeddingModel } from "@mle/core";
 import { writeColumnar, type Interactions } from "@mle/data";
-import { evaluateRanking, evaluateRatings, scoreBlock, type RankingResult, type RankingTask } from "@mle/metrics";
+import { evaluateRanking, evaluateRatings, scoreBlock, scoringSpace, type RankingResult, type RankingTask } from "@mle/metrics";
 import { fitModel, initBackend, tfBlockScorer } from "@mle/models";
 import type { ExperimentConfig } from "../config/schema.ts";
 import type { PreparedSeed } from "./prepare.ts";
-import { rankingTask, trainSet } from "./task.ts";
+import { rankingTask, trainSet, trainStats } from "./task.ts";
 
 export interface SeedResult {
   seed: number;
@@ -36,15 +36,18 @@ export async function evaluateSeed(c: ExperimentConfig, x: Interactions, s: Prep
   const model = await fitModel(c.model, trainSet(x, s.split.train), rng, { epochs: c.training.epochs, learningRate: c.training.learningRate });
   const fitSeconds = (performance.now() - t) / 1000;
   t = performance.now();
-  const task = rankingTask(x, s.split.test, s.split.train);
-  const ranking = evaluateRanking(model, task, { k: c.evaluation.k, relevantMinRating: c.evaluation.relevantMinRating, gain: c.evaluation.gain, scorer });
+  // One scoring space, upload and set of training counts serve both the test and the validation part.
+  const options = { k: c.evaluation.k, relevantMinRating: c.evaluation.relevantMinRating, gain: c.evaluation.gain, scorer, space: scoringSpace(model) };
+  const stats = trainStats(x, s.split.train);
+  const task = rankingTask(x, s.split.test, stats);
+  const ranking = evaluateRanking(model, task, options);
   const ratings = evaluateRatings(model, task);
   const evaluateSeconds = (performance.now() - t) / 1000;
   const metrics = means(ranking, ratings);
   let validMetrics: Record<string, number> | undefined;
   if (s.split.valid) {
-    const vt = rankingTask(x, s.split.valid, s.split.train);
-    validMetrics = means(evaluateRanking(model, vt, { k: c.evaluation.k, relevantMinRating: c.evaluation.relevantMinRating, gain: c.evaluation.gain, scorer }), evaluateRatings(model, vt));
+    const vt = rankingTask(x, s.split.valid, stats);
+    validMetrics = means(evaluateRanking(model, vt, options), evaluateRatings(model, vt));
   }
   scorer.dispose();
   log(`seed ${s.seed}: ${model.name} fitted in ${fitSeconds.toFixed(2)} s, ${ranking.users.length} users evaluated in ${evaluateSeconds.toFixed(2)} s`);

@@ -5,13 +5,11 @@ import type { ExperimentConfig } from "../config/schema.ts";
 import type { SeedResult } from "./evaluate-seed.ts";
 import type { PreparedExperiment } from "./prepare.ts";
 import type { Provenance } from "./provenance.ts";
-import { formatMetric, type Results } from "./results.ts";
-
-const RANKING = ["recall", "recall_liang", "precision", "ndcg", "map", "mrr", "hit_rate", "coverage", "novelty"];
+import { RANKING_METRICS, formatMetric, type Results } from "./results.ts";
 
 /** Markdown table of test metrics: one row per metric, one column per K, mean ± 95% half-width over seeds. */
 export function metricsMarkdown(ks: number[], r: Results): string {
-  const rows = RANKING.map((m) => `| ${m} | ${ks.map((k) => (r.metrics[`${m}@${k}`] ? formatMetric(r.metrics[`${m}@${k}`]) : "")).join(" | ")} |`);
+  const rows = RANKING_METRICS.map((m) => `| ${m} | ${ks.map((k) => (r.metrics[`${m}@${k}`] ? formatMetric(r.metrics[`${m}@${k}`]) : "")).join(" | ")} |`);
   const extra = ["mrr", "rmse", "mae"].filter((m) => r.metrics[m]).map((m) => `| ${m} (full ranking) | ${formatMetric(r.metrics[m])} |`);
   return [`| metric | ${ks.map((k) => `@${k}`).join(" | ")} |`, `|---|${ks.map(() => "---:").join("|")}|`, ...rows, ...(extra.length ? ["", "| metric | value |", "|---|---:|", ...extra] : [])].join("\n");
 }

@@ -1,6 +1,9 @@
 import { bootstrapCi, summarize, type Summary } from "@mle/metrics";
 import type { SeedResult } from "./evaluate-seed.ts";
 
+/** The per-K metric families, in the order tables show them. */
+export const RANKING_METRICS = ["recall", "recall_liang", "precision", "ndcg", "map", "mrr", "hit_rate", "coverage", "novelty"];
+
 export interface MetricResult extends Summary {
   perSeed: number[];
   /** Per-user percentile bootstrap interval of the first seed's mean (the spread within one run). */

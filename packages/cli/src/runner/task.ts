@@ -10,8 +10,24 @@ export function trainSet(x: Interactions, rows: Rows): TrainSet {
   };
 }
 
+/** For novelty: training users per item and how many users trained. Preprocessing leaves one row per (user, item). */
+export interface TrainStats {
+  itemTrainUsers: Uint32Array;
+  nTrainUsers: number;
+}
+
+export function trainStats(x: Interactions, train: Rows): TrainStats {
+  const itemTrainUsers = new Uint32Array(x.nItems);
+  const trainUsers = new Uint8Array(x.nUsers);
+  for (const r of train) {
+    trainUsers[x.user[r]] = 1;
+    itemTrainUsers[x.item[r]]++;
+  }
+  return { itemTrainUsers, nTrainUsers: trainUsers.reduce((a, b) => a + b, 0) };
+}
+
 /** Every user with a target in `part`: their history (folded in and excluded) and targets, as CSR. */
-export function rankingTask(x: Interactions, part: HoldoutPart, train: Rows): RankingTask {
+export function rankingTask(x: Interactions, part: HoldoutPart, stats: TrainStats): RankingTask {
   const hasTarget = new Uint8Array(x.nUsers);
   for (const r of part.target) hasTarget[x.user[r]] = 1;
   const slot = new Int32Array(x.nUsers).fill(-1);
@@ -19,19 +35,11 @@ export function rankingTask(x: Interactions, part: HoldoutPart, train: Rows): Ra
   for (let u = 0; u < x.nUsers; u++) if (hasTarget[u]) (slot[u] = users.length), users.push(u);
   const history = csr(x, part.history, slot, users.length);
   const target = csr(x, part.target, slot, users.length);
-  const itemTrainUsers = new Uint32Array(x.nItems);
-  const seen = new Set<number>();
-  const trainUsers = new Uint8Array(x.nUsers);
-  for (const r of train) {
-    trainUsers[x.user[r]] = 1;
-    const key = x.user[r] * x.nItems + x.item[r];
-    if (!seen.has(key)) (seen.add(key), itemTrainUsers[x.item[r]]++);
-  }
   return {
     nItems: x.nItems, users: Int32Array.from(users),
     historyOffsets: history.offsets, historyItems: history.items, historyRatings: history.ratings,
     targetOffsets: target.offsets, targetItems: target.items, targetRatings: target.ratings,
-    itemTrainUsers, nTrainUsers: trainUsers.reduce((a, b) => a + b, 0),
+    ...stats,
   };
 }
 

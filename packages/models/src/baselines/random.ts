@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Rng, type EmbeddingModel, type History } from "@mle/core";
-import type { TrainSet } from "../train-set.ts";
+import { historyKey, type TrainSet } from "../train-set.ts";
 
 export const randomConfigSchema = z.strictObject({
   family: z.literal("random"),
@@ -17,9 +17,7 @@ export function fitRandom(train: TrainSet, config: z.infer<typeof randomConfigSc
   const items = rng.fork("items");
   const itemVectors = Float32Array.from({ length: train.nItems * d }, () => items.normal());
   const userVector = (h: History) => {
-    let key = h.items.length;
-    for (let i = 0; i < h.items.length; i++) key = (Math.imul(key, 31) + h.items[i]) | 0;
-    const r = rng.fork(`user/${key}`);
+    const r = rng.fork(`user/${historyKey(h.items)}`);
     return Float32Array.from({ length: d }, () => r.normal());
   };
   return { name: "random", dim: d, nItems: train.nItems, similarity: "dot", itemVectors, userVector };

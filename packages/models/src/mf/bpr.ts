@@ -1,6 +1,6 @@
 import { Rng, log, type EmbeddingModel, type History } from "@mle/core";
 import { sgdEpochs } from "./sgd-epochs.ts";
-import { byUser, type TrainSet } from "../train-set.ts";
+import { byUser, historyKey, type TrainSet } from "../train-set.ts";
 import type { MfConfig } from "./config.ts";
 
 export interface SgdOptions {
@@ -32,7 +32,7 @@ export function fitBpr(train: TrainSet, c: MfConfig, o: SgdOptions, rng: Rng): E
   return {
     name: `bpr(d=${d})`, dim: D, nItems: train.nItems, similarity: "dot", itemVectors: V,
     userVector: (h: History) => {
-      const r = rng.fork(`fold-in/${hashItems(h.items)}`);
+      const r = rng.fork(`fold-in/${historyKey(h.items)}`);
       const p = Float32Array.from({ length: d }, () => r.normal() * c.initStd);
       const hist = { offsets: Uint32Array.of(0, h.items.length), items: Int32Array.from(h.items).sort() };
       if (h.items.length > 0 && h.items.length < train.nItems) {
@@ -96,10 +96,4 @@ function sortedLists(lists: { offsets: Uint32Array; items: Int32Array }, n: numb
   const items = lists.items.slice();
   for (let u = 0; u < n; u++) items.subarray(lists.offsets[u], lists.offsets[u + 1]).sort();
   return { offsets: lists.offsets, items };
-}
-
-export function hashItems(items: ArrayLike<number>): number {
-  let h = items.length;
-  for (let i = 0; i < items.length; i++) h = (Math.imul(h, 31) + items[i]) | 0;
-  return h;
 }
