@@ -1,9 +1,11 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-core/dist/register_all_gradients.js"; // training needs the gradients; tfjs-core alone ships none
 import "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { log } from "@mle/core";
+import { registerSegmentSumKernels } from "./segment-sum-kernel.ts";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 export type BackendChoice = "auto" | BackendName;
@@ -18,6 +20,7 @@ let active: BackendName | null = null;
  */
 export async function initBackend(choice: BackendChoice = (process.env.MLE_BACKEND as BackendChoice | undefined) ?? "auto"): Promise<BackendName> {
   if (active && (choice === "auto" || choice === active)) return active;
+  registerSegmentSumKernels();
   if (choice === "auto" || choice === "tensorflow") {
     for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
       try {
