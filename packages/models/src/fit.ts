@@ -7,12 +7,8 @@ import type { TrainSet } from "./train-set.ts";
 import { fitBiasedMf } from "./mf/biased.ts";
 import { fitBpr } from "./mf/bpr.ts";
 import { fitIals } from "./mf/ials.ts";
+import type { TrainingOptions } from "./engine/training.ts";
 
-/** The training procedure's knobs that models use (the runner passes the config's `training`). */
-export interface TrainingOptions {
-  epochs: number;
-  learningRate: number;
-}
 
 /** Fits the configured model on `train`; every random choice comes from `rng`. */
 export async function fitModel(config: ModelConfig, train: TrainSet, rng: Rng, training: TrainingOptions = { epochs: 20, learningRate: 0.01 }): Promise<EmbeddingModel> {
@@ -24,7 +20,7 @@ export async function fitModel(config: ModelConfig, train: TrainSet, rng: Rng, t
     case "ease":
       return fitEase(train, config);
     case "mf":
-      if (config.variant === "ials") return fitIals(train, config, training.epochs, rng);
+      if (config.variant === "ials") return fitIals(train, config, training, rng);
       if (config.variant === "bpr") return fitBpr(train, config, training, rng);
       return fitBiasedMf(train, config, training, rng);
     default:

@@ -10,3 +10,7 @@ export { initBackend, type BackendName, type BackendChoice } from "./engine/back
 export { invertSpdBlocked } from "./linalg/spd-inverse-blocked.ts";
 export { tfBlockScorer } from "./engine/tf-scorer.ts";
 export { modelNotes, type ModelNotes } from "./notes.ts";
+export { EmbeddingTable, type SparseOptimizerKind, type SparseOptimizerOptions } from "./engine/embedding-table.ts";
+export { TfEmbedding, sparseTrainStep } from "./engine/tf-embedding.ts";
+export { runEpochs, type EpochMonitor, type EpochVerdict } from "./engine/epochs.ts";
+export type { TrainingOptions } from "./engine/training.ts";

@@ -5,6 +5,7 @@ import { writeColumnar, type Interactions } from "@mle/data";
 import { evaluateRanking, evaluateRatings, scoreBlock, scoringSpace, type RankingResult, type RankingTask } from "@mle/metrics";
 import { fitModel, initBackend, tfBlockScorer } from "@mle/models";
 import type { ExperimentConfig } from "../config/schema.ts";
+import { epochMonitor, type CurvePoint } from "./epoch-monitor.ts";
 import type { PreparedSeed } from "./prepare.ts";
 import { rankingTask, trainSet, trainStats } from "./task.ts";
 
@@ -25,6 +26,8 @@ export interface SeedResult {
   model: string;
   /** TensorFlow.js backend that computed (results may differ in the last bits between backends). */
   backend: string;
+  /** Per-epoch training loss (and watched validation metric) of models trained in epochs; empty otherwise. */
+  curve: CurvePoint[];
 }
 
 /** Fits the model on one seed's training part and evaluates it on the test part. */
@@ -32,30 +35,30 @@ export async function evaluateSeed(c: ExperimentConfig, x: Interactions, s: Prep
   const backend = await initBackend();
   const scorer = tfBlockScorer(scoreBlock);
   const rng = new Rng(s.seed, "model");
+  const stats = trainStats(x, s.split.train);
+  const validTask = s.split.valid ? rankingTask(x, s.split.valid, stats) : null;
+  const { monitor, curve } = epochMonitor(c, validTask);
   let t = performance.now();
-  const model = await fitModel(c.model, trainSet(x, s.split.train), rng, { epochs: c.training.epochs, learningRate: c.training.learningRate });
+  const { epochs, learningRate, optimizer, batchSize, threads } = c.training;
+  const model = await fitModel(c.model, trainSet(x, s.split.train), rng, { epochs, learningRate, optimizer, batchSize, threads, monitor });
   const fitSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   // One scoring space, upload and set of training counts serve both the test and the validation part.
   const options = { k: c.evaluation.k, relevantMinRating: c.evaluation.relevantMinRating, gain: c.evaluation.gain, scorer, space: scoringSpace(model) };
-  const stats = trainStats(x, s.split.train);
   const task = rankingTask(x, s.split.test, stats);
   const ranking = evaluateRanking(model, task, options);
   const ratings = evaluateRatings(model, task);
   const evaluateSeconds = (performance.now() - t) / 1000;
   const metrics = means(ranking, ratings);
   let validMetrics: Record<string, number> | undefined;
-  if (s.split.valid) {
-    const vt = rankingTask(x, s.split.valid, stats);
-    validMetrics = means(evaluateRanking(model, vt, options), evaluateRatings(model, vt));
-  }
+  if (validTask) validMetrics = means(evaluateRanking(model, validTask, options), evaluateRatings(model, validTask));
   scorer.dispose();
   log(`seed ${s.seed}: ${model.name} fitted in ${fitSeconds.toFixed(2)} s, ${ranking.users.length} users evaluated in ${evaluateSeconds.toFixed(2)} s`);
   const result: SeedResult = {
     seed: s.seed, metrics, validMetrics, perUser: ranking.perUser, users: ranking.users, usersWithoutRelevant: ranking.usersWithoutRelevant,
-    topItems: ranking.topItems, kMax: ranking.kMax, fitSeconds, evaluateSeconds, model: model.name, backend,
+    topItems: ranking.topItems, kMax: ranking.kMax, fitSeconds, evaluateSeconds, model: model.name, backend, curve,
   };
-  writeFileSync(join(s.dir, "metrics.json"), `${JSON.stringify({ seed: s.seed, model: model.name, metrics, validMetrics, usersEvaluated: ranking.users.length, usersWithoutRelevant: ranking.usersWithoutRelevant, fitSeconds, evaluateSeconds }, null, 2)}\n`);
+  writeFileSync(join(s.dir, "metrics.json"), `${JSON.stringify({ seed: s.seed, model: model.name, metrics, validMetrics, usersEvaluated: ranking.users.length, usersWithoutRelevant: ranking.usersWithoutRelevant, fitSeconds, evaluateSeconds, curve }, null, 2)}\n`);
   writeVectors(s.dir, model, x, task);
   writeColumnar(join(s.dir, "per-user.bin"), { metrics: Object.keys(ranking.perUser), kMax: ranking.kMax }, {
     users: ranking.users, topItems: ranking.topItems,

@@ -65,6 +65,9 @@ export async function runExperiment(config: ExperimentConfig, configFile: string
           ...Object.entries(r.validMetrics ?? {}).map(([k, value]) => ({ key: mlflowKey(`valid/${k}`), value, timestamp: now, step: 0 })),
           { key: "fit_seconds", value: r.fitSeconds, timestamp: now, step: 0 },
           { key: "evaluate_seconds", value: r.evaluateSeconds, timestamp: now, step: 0 },
+          // learning curves: one point per epoch (MLflow draws a metric's history against its step)
+          ...r.curve.filter((p) => Number.isFinite(p.loss)).map((p) => ({ key: "train_loss", value: p.loss, timestamp: now, step: p.epoch })),
+          ...r.curve.filter((p) => p.valid !== undefined).map((p) => ({ key: mlflowKey(`valid/${config.training.earlyStopping.metric}_by_epoch`), value: p.valid!, timestamp: now, step: p.epoch })),
         ];
         await rec.log(child, { metrics, tags: [{ key: "mle.backend", value: r.backend }] });
         await uploadDir(rec, child, s.dir);

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js"; // training needs the gradients; tfjs-core alone ships none
+import "@tensorflow/tfjs-layers"; // layers for the neural families; importing it also registers every gradient (tfjs-core alone ships none)
 import "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { log } from "@mle/core";

@@ -1,17 +1,20 @@
 import { Rng, log, type EmbeddingModel, type History } from "@mle/core";
-import { sgdEpochs } from "./sgd-epochs.ts";
 import { choleskySolve } from "../linalg/small-solve.ts";
+import { EmbeddingTable } from "../engine/embedding-table.ts";
+import { runEpochs, shuffledBatches } from "../engine/epochs.ts";
+import type { TrainingOptions } from "../engine/training.ts";
 import type { TrainSet } from "../train-set.ts";
-import type { SgdOptions } from "./bpr.ts";
 import type { MfConfig } from "./config.ts";
 
 /**
  * Biased MF on explicit ratings (write-up 000; Funk/Koren): r̂ = μ + b_u + b_i + p_u·q_i, squared error
- * with L2, per-rating SGD in a seeded order (the update Surprise's SVD makes). In the embedding space
+ * with L2 on the touched rows, trained like a network: seeded shuffles, mini-batches whose gradients
+ * are summed per row, and SGD, Adagrad or lazy Adam on embedding tables (batch 1 + SGD is Surprise's
+ * SVD update exactly). In the embedding space
  * an item is [q_i, b_i] and a user [p_u, 1], so dot-product retrieval ranks exactly by r̂ − μ − b_u.
  * Fold-in solves the ridge regression for [p_u, b_u] with items fixed (λ scaled by the history size).
  */
-export function fitBiasedMf(train: TrainSet, c: MfConfig, o: SgdOptions, rng: Rng): EmbeddingModel {
+export async function fitBiasedMf(train: TrainSet, c: MfConfig, o: TrainingOptions, rng: Rng): Promise<EmbeddingModel> {
   const d = c.factors;
   const D = d + 1;
   const n = train.item.length;
@@ -19,32 +22,55 @@ export function fitBiasedMf(train: TrainSet, c: MfConfig, o: SgdOptions, rng: Rn
   for (let k = 0; k < n; k++) mu += train.rating[k];
   mu /= n;
   const init = rng.fork("init");
-  const P = Float32Array.from({ length: train.nUsers * d }, () => init.normal() * c.initStd);
-  const bu = new Float32Array(train.nUsers);
-  const V = new Float32Array(train.nItems * D); // [q_i, b_i]
-  for (let i = 0; i < train.nItems; i++) for (let f = 0; f < d; f++) V[i * D + f] = init.normal() * c.initStd;
-  const lr = o.learningRate;
-  const reg = c.l2;
-  sgdEpochs(`biased MF d=${d}`, o.epochs, n, rng.fork("sgd"), (r) => {
-    const u = train.user[r];
-    const po = u * d;
-    const io = train.item[r] * D;
-    let pred = mu + bu[u] + V[io + d];
-    for (let f = 0; f < d; f++) pred += P[po + f] * V[io + f];
-    const err = train.rating[r] - pred;
-    bu[u] += lr * (err - reg * bu[u]);
-    V[io + d] += lr * (err - reg * V[io + d]);
-    for (let f = 0; f < d; f++) {
-      const pf = P[po + f];
-      const qf = V[io + f];
-      P[po + f] += lr * (err * qf - reg * pf);
-      V[io + f] += lr * (err * pf - reg * qf);
-    }
+  const opt = { kind: o.optimizer ?? "sgd", learningRate: o.learningRate, l2: c.l2 } as const;
+  const P = new EmbeddingTable(train.nUsers, d, opt, Float32Array.from({ length: train.nUsers * d }, () => init.normal() * c.initStd));
+  const V = new EmbeddingTable(train.nItems, D, opt); // [q_i, b_i]
+  for (let i = 0; i < train.nItems; i++) for (let f = 0; f < d; f++) V.weights[i * D + f] = init.normal() * c.initStd;
+  const B = new EmbeddingTable(train.nUsers, 1, opt); // b_u
+  const [p, v, bu] = [P.weights, V.weights, B.weights];
+  const gp = new Float32Array(d);
+  const gv = new Float32Array(D);
+  const gb = new Float32Array(1);
+  const order = new Uint32Array(n);
+  const shuffle = rng.fork("sgd");
+  const batch = o.batchSize ?? 1;
+  const model = (): EmbeddingModel => biasedModel(v, mu, d, c.foldInL2 ?? c.l2);
+  const { epochsRun } = await runEpochs({
+    label: `biased MF d=${d}`, epochs: o.epochs, monitor: o.monitor, current: model, weights: [p, v, bu],
+    runEpoch: () => {
+      let loss = 0;
+      shuffledBatches(n, batch, shuffle, order, (r) => {
+        const u = train.user[r];
+        const po = u * d;
+        const io = train.item[r] * D;
+        let pred = mu + bu[u] + v[io + d];
+        for (let f = 0; f < d; f++) pred += p[po + f] * v[io + f];
+        const err = train.rating[r] - pred; // ∂(½ err²)/∂pred = −err
+        loss += err * err;
+        for (let f = 0; f < d; f++) {
+          gp[f] = -err * v[io + f];
+          gv[f] = -err * p[po + f];
+        }
+        gv[d] = -err;
+        gb[0] = -err;
+        P.accumulate(u, gp);
+        V.accumulate(train.item[r], gv);
+        B.accumulate(u, gb);
+      }, () => (P.step(), V.step(), B.step()));
+      return loss / n;
+    },
   });
-  log(`biased MF: ${o.epochs} epochs, d = ${d}, lr = ${lr}, λ = ${reg}, μ = ${mu.toFixed(4)}`);
-  const fold = (h: History) => foldIn(V, mu, h, d, c.foldInL2 ?? reg);
+  log(`biased MF: ${epochsRun} epochs, d = ${d}, ${opt.kind} lr = ${o.learningRate}, batch ${batch}, λ = ${c.l2}, μ = ${mu.toFixed(4)}`);
+  return model();
+}
+
+/** The trained item side as a model: users fold in by ridge regression (below). */
+function biasedModel(V: Float32Array, mu: number, d: number, foldInL2: number): EmbeddingModel {
+  const D = d + 1;
+  const nItems = V.length / D;
+  const fold = (h: History) => foldIn(V, mu, h, d, foldInL2);
   return {
-    name: `biased-mf(d=${d})`, dim: D, nItems: train.nItems, similarity: "dot", itemVectors: V,
+    name: `biased-mf(d=${d})`, dim: D, nItems, similarity: "dot", itemVectors: V,
     userVector: (h: History) => {
       const { p } = fold(h);
       const out = new Float32Array(D);

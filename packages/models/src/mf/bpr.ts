@@ -1,73 +1,106 @@
 import { Rng, log, type EmbeddingModel, type History } from "@mle/core";
-import { sgdEpochs } from "./sgd-epochs.ts";
+import { EmbeddingTable } from "../engine/embedding-table.ts";
+import { runEpochs, shuffledBatches } from "../engine/epochs.ts";
+import type { TrainingOptions } from "../engine/training.ts";
 import { byUser, historyKey, type TrainSet } from "../train-set.ts";
 import type { MfConfig } from "./config.ts";
-
-export interface SgdOptions {
-  epochs: number;
-  learningRate: number;
-}
 
 /**
  * BPR (Rendle et al. 2009): for a user's positive i and a uniformly sampled negative j (seeded),
  * ascend ln σ(x_uij) with x_uij = p_u·(q_i − q_j) + b_i − b_j, L2 on every touched row — the
- * update Cornac's BPR makes. Item vectors fold the bias in as a last dimension ([q_i, b_i] · [p_u, 1]).
+ * update Cornac's BPR makes (batch 1, SGD); other optimizers and batch sizes through the embedding
+ * tables. Item vectors fold the bias in as a last dimension ([q_i, b_i] · [p_u, 1]).
  * Fold-in runs the same SGD on p alone with the items fixed, seeded by the history.
  */
-export function fitBpr(train: TrainSet, c: MfConfig, o: SgdOptions, rng: Rng): EmbeddingModel {
+export async function fitBpr(train: TrainSet, c: MfConfig, o: TrainingOptions, rng: Rng): Promise<EmbeddingModel> {
   const d = c.factors;
   const D = d + 1;
   const users = sortedLists(byUser(train), train.nUsers);
   const init = rng.fork("init");
-  const P = Float32Array.from({ length: train.nUsers * d }, () => init.normal() * c.initStd);
-  const V = new Float32Array(train.nItems * D); // [q_i, b_i]
-  for (let i = 0; i < train.nItems; i++) for (let f = 0; f < d; f++) V[i * D + f] = init.normal() * c.initStd;
+  const opt = { kind: o.optimizer ?? "sgd", learningRate: o.learningRate, l2: c.l2 } as const;
+  const P = new EmbeddingTable(train.nUsers, d, opt, Float32Array.from({ length: train.nUsers * d }, () => init.normal() * c.initStd));
+  const V = new EmbeddingTable(train.nItems, D, opt); // [q_i, b_i]
+  for (let i = 0; i < train.nItems; i++) for (let f = 0; f < d; f++) V.weights[i * D + f] = init.normal() * c.initStd;
+  const g = new BprGradient(d);
   const sample = rng.fork("sgd");
-  sgdEpochs(`BPR d=${d}`, o.epochs, train.item.length, sample, (r) => {
-    const u = train.user[r];
-    if (users.offsets[u + 1] - users.offsets[u] >= train.nItems) return;
-    step(P, u * d, V, train.item[r], negative(sample, users, u, train.nItems), d, o.learningRate, c.l2, true);
+  const order = new Uint32Array(train.item.length);
+  const n = train.item.length;
+  const model = () => bprModel(V.weights, d, c, o, rng);
+  const { epochsRun } = await runEpochs({
+    label: `BPR d=${d}`, epochs: o.epochs, monitor: o.monitor, current: model, weights: [P.weights, V.weights],
+    runEpoch: () => {
+      let loss = 0;
+      shuffledBatches(n, o.batchSize ?? 1, sample, order, (r) => {
+        const u = train.user[r];
+        if (users.offsets[u + 1] - users.offsets[u] >= train.nItems) return;
+        const i = train.item[r];
+        const j = negative(sample, users, u, train.nItems);
+        loss += g.compute(P.weights, u * d, V.weights, i, j);
+        P.accumulate(u, g.p);
+        V.accumulate(i, g.qi);
+        V.accumulate(j, g.qj);
+      }, () => (P.step(), V.step()));
+      return loss / n;
+    },
   });
-  log(`BPR: ${o.epochs} epochs, d = ${d}, lr = ${o.learningRate}, λ = ${c.l2}`);
+  log(`BPR: ${epochsRun} epochs, d = ${d}, ${opt.kind} lr = ${o.learningRate}, λ = ${c.l2}`);
+  return model();
+}
+
+function bprModel(V: Float32Array, d: number, c: MfConfig, o: TrainingOptions, rng: Rng): EmbeddingModel {
+  const D = d + 1;
+  const nItems = V.length / D;
+  const g = new BprGradient(d);
   return {
-    name: `bpr(d=${d})`, dim: D, nItems: train.nItems, similarity: "dot", itemVectors: V,
+    name: `bpr(d=${d})`, dim: D, nItems, similarity: "dot", itemVectors: V,
     userVector: (h: History) => {
       const r = rng.fork(`fold-in/${historyKey(h.items)}`);
-      const p = Float32Array.from({ length: d }, () => r.normal() * c.initStd);
+      const p = new EmbeddingTable(1, d, { kind: "sgd", learningRate: o.learningRate, l2: c.l2 }, Float32Array.from({ length: d }, () => r.normal() * c.initStd));
       const hist = { offsets: Uint32Array.of(0, h.items.length), items: Int32Array.from(h.items).sort() };
-      if (h.items.length > 0 && h.items.length < train.nItems) {
+      if (h.items.length > 0 && h.items.length < nItems) {
         for (let e = 0; e < o.epochs; e++) {
-          for (let k = 0; k < h.items.length; k++) step(p, 0, V, h.items[r.int(h.items.length)], negative(r, hist, 0, train.nItems), d, o.learningRate, c.l2, false);
+          for (let k = 0; k < h.items.length; k++) {
+            g.compute(p.weights, 0, V, h.items[r.int(h.items.length)], negative(r, hist, 0, nItems));
+            p.applyRow(0, g.p);
+          }
         }
       }
       const out = new Float32Array(D);
-      out.set(p);
+      out.set(p.weights);
       out[d] = 1;
       return out;
     },
   };
 }
 
-function step(P: Float32Array, po: number, V: Float32Array, i: number, j: number, d: number, lr: number, l2: number, updateItems: boolean): void {
-  const D = d + 1;
-  const io = i * D;
-  const jo = j * D;
-  let x = V[io + d] - V[jo + d];
-  for (let f = 0; f < d; f++) x += P[po + f] * (V[io + f] - V[jo + f]);
-  const z = 1 / (1 + Math.exp(x)); // σ(−x) = ∂ ln σ(x) / ∂x
-  for (let f = 0; f < d; f++) {
-    const pf = P[po + f];
-    const qi = V[io + f];
-    const qj = V[jo + f];
-    P[po + f] += lr * (z * (qi - qj) - l2 * pf);
-    if (updateItems) {
-      V[io + f] += lr * (z * pf - l2 * qi);
-      V[jo + f] += lr * (-z * pf - l2 * qj);
-    }
+/** ∂(−ln σ(x_uij))/∂ of p_u, [q_i, b_i], [q_j, b_j] (without L2: the tables add it). */
+class BprGradient {
+  readonly p: Float32Array;
+  readonly qi: Float32Array;
+  readonly qj: Float32Array;
+  constructor(private readonly d: number) {
+    this.p = new Float32Array(d);
+    this.qi = new Float32Array(d + 1);
+    this.qj = new Float32Array(d + 1);
   }
-  if (updateItems) {
-    V[io + d] += lr * (z - l2 * V[io + d]);
-    V[jo + d] += lr * (-z - l2 * V[jo + d]);
+
+  /** Fills the gradients and returns the loss −ln σ(x_uij). */
+  compute(P: Float32Array, po: number, V: Float32Array, i: number, j: number): number {
+    const d = this.d;
+    const io = i * (d + 1);
+    const jo = j * (d + 1);
+    let x = V[io + d] - V[jo + d];
+    for (let f = 0; f < d; f++) x += P[po + f] * (V[io + f] - V[jo + f]);
+    const z = 1 / (1 + Math.exp(x)); // σ(−x) = −∂(−ln σ(x))/∂x
+    for (let f = 0; f < d; f++) {
+      const pf = P[po + f];
+      this.p[f] = -z * (V[io + f] - V[jo + f]);
+      this.qi[f] = -z * pf;
+      this.qj[f] = z * pf;
+    }
+    this.qi[d] = -z;
+    this.qj[d] = z;
+    return x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
   }
 }
 

@@ -1,4 +1,6 @@
-import { Rng, log, progressBar, type EmbeddingModel, type History } from "@mle/core";
+import { Rng, log, type EmbeddingModel, type History } from "@mle/core";
+import { runEpochs } from "../engine/epochs.ts";
+import type { TrainingOptions } from "../engine/training.ts";
 import { choleskySolve, gramian } from "../linalg/small-solve.ts";
 import { byUser, type TrainSet } from "../train-set.ts";
 import type { MfConfig } from "./config.ts";
@@ -9,7 +11,7 @@ import type { MfConfig } from "./config.ts";
  * by alternating exact solves: p_u = (α0 QᵀQ + Σ_{i∈I_u} q_i q_iᵀ + λ_u I)⁻¹ Σ_{i∈I_u} q_i.
  * Fold-in is the same user solve with the item vectors fixed, so any history gets its vector.
  */
-export function fitIals(train: TrainSet, c: MfConfig, iterations: number, rng: Rng): EmbeddingModel {
+export async function fitIals(train: TrainSet, c: MfConfig, o: TrainingOptions, rng: Rng): Promise<EmbeddingModel> {
   const d = c.factors;
   const users = byUser(train);
   const items = byUser({ ...train, nUsers: train.nItems, nItems: train.nUsers, user: train.item, item: train.user });
@@ -17,19 +19,20 @@ export function fitIals(train: TrainSet, c: MfConfig, iterations: number, rng: R
   const scale = c.initStd / Math.sqrt(d);
   const P = Float32Array.from({ length: train.nUsers * d }, () => init.normal() * scale);
   const Q = Float32Array.from({ length: train.nItems * d }, () => init.normal() * scale);
-  const bar = progressBar(`iALS d=${d}`, iterations, { unit: "items" });
-  for (let it = 0; it < iterations; it++) {
-    solveSide(P, Q, users, train.nUsers, train.nItems, d, c);
-    solveSide(Q, P, items, train.nItems, train.nUsers, d, c);
-    bar.update(it + 1);
-  }
-  bar.stop();
-  log(`iALS: ${iterations} iterations, d = ${d}, λ = ${c.l2}, α0 = ${c.unobservedWeight}`);
-  const G = gramian(Q, train.nItems, d);
-  return {
-    name: `ials(d=${d})`, dim: d, nItems: train.nItems, similarity: "dot", itemVectors: Q,
-    userVector: (h: History) => foldIn(Q, G, h.items, train.nItems, d, c),
+  const model = (): EmbeddingModel => {
+    const G = gramian(Q, train.nItems, d);
+    return { name: `ials(d=${d})`, dim: d, nItems: train.nItems, similarity: "dot", itemVectors: Q, userVector: (h: History) => foldIn(Q, G, h.items, train.nItems, d, c) };
   };
+  const { epochsRun } = await runEpochs({
+    label: `iALS d=${d}`, epochs: o.epochs, monitor: o.monitor, current: model, weights: [P, Q],
+    runEpoch: () => {
+      solveSide(P, Q, users, train.nUsers, train.nItems, d, c);
+      solveSide(Q, P, items, train.nItems, train.nUsers, d, c);
+      return NaN;
+    },
+  });
+  log(`iALS: ${epochsRun} iterations, d = ${d}, λ = ${c.l2}, α0 = ${c.unobservedWeight}`);
+  return model();
 }
 
 /** Rows of X solved against the fixed other side Y (n × d), for every entity with its CSR list. */

@@ -1,0 +1,62 @@
+import { log, progressBar, type EmbeddingModel, type Rng } from "@mle/core";
+
+/** What the caller says after an epoch: the model got better (keep these weights), no better, or stop now. */
+export type EpochVerdict = "improved" | "continue" | "stop";
+
+/**
+ * Called after every epoch with the epoch's mean training loss and a way to view the current weights
+ * as a model (the runner evaluates the validation part with it, logs a learning curve, and decides on
+ * early stopping). Models never see tracking; they only hear verdicts.
+ */
+export type EpochMonitor = (epoch: number, loss: number, current: () => EmbeddingModel) => EpochVerdict | Promise<EpochVerdict>;
+
+export interface EpochLoop {
+  label: string;
+  epochs: number;
+  /** One pass; returns the mean training loss. */
+  runEpoch: (epoch: number) => number;
+  /** The model over the current weights (cheap: it shares the arrays). */
+  current: () => EmbeddingModel;
+  /** Every array a snapshot must hold to restore the best epoch. */
+  weights: Float32Array[];
+  monitor?: EpochMonitor;
+}
+
+/**
+ * Runs the epochs with a progress bar. With a monitor, the weights of the last "improved" epoch are
+ * kept and restored at the end (early stopping returns the best validated model, not the last).
+ */
+export async function runEpochs(loop: EpochLoop): Promise<{ epochsRun: number; bestEpoch: number; lastLoss: number }> {
+  const bar = progressBar(loop.label, loop.epochs, { unit: "items" });
+  let best: Float32Array[] | null = null;
+  let bestEpoch = loop.epochs;
+  let epochsRun = 0;
+  let lastLoss = NaN;
+  for (let e = 1; e <= loop.epochs; e++) {
+    lastLoss = loop.runEpoch(e);
+    epochsRun = e;
+    bar.update(e);
+    const verdict = loop.monitor ? await loop.monitor(e, lastLoss, loop.current) : "continue";
+    if (verdict === "improved") {
+      best = loop.weights.map((w) => w.slice());
+      bestEpoch = e;
+    }
+    if (verdict === "stop") break;
+  }
+  bar.stop();
+  if (loop.monitor && best) {
+    loop.weights.forEach((w, k) => w.set(best![k]));
+    if (bestEpoch !== epochsRun) log(`${loop.label}: kept epoch ${bestEpoch}'s weights (best on validation), ran ${epochsRun}`);
+  } else if (loop.monitor) bestEpoch = epochsRun;
+  return { epochsRun, bestEpoch, lastLoss };
+}
+
+/** Visits rows 0..n−1 in a fresh seeded shuffle, calling `endBatch` after every `batchSize` rows. */
+export function shuffledBatches(n: number, batchSize: number, rng: Rng, order: Uint32Array, visit: (row: number) => void, endBatch: () => void): void {
+  for (let k = 0; k < n; k++) order[k] = k;
+  rng.shuffle(order);
+  for (let k = 0; k < n; k++) {
+    visit(order[k]);
+    if ((k + 1) % batchSize === 0 || k === n - 1) endBatch();
+  }
+}
