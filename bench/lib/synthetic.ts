@@ -1,6 +1,9 @@
 import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { Rng } from "@mle/core";
 
+/** ML-20M (2016): 138,493 users × 26,744 movies, 20,000,263 ratings — the scale the MF benches use. */
+export const ML_20M_SHAPE = { rows: 20_000_263, users: 138_493, movies: 26_744, maxMovieId: 131_262, firstTs: 789_652_009, lastTs: 1_427_784_002 };
+
 /** The shape of the full MovieLens "Latest" release (2023-07): what the synthetic file imitates. */
 export const ML_LATEST_SHAPE = { rows: 33_832_162, users: 330_975, movies: 86_537, maxMovieId: 288_983, firstTs: 789_652_009, lastTs: 1_689_842_620 };
 
@@ -18,7 +21,7 @@ export interface SyntheticShape {
  * by userId then movieId, half-star ratings, Unix timestamps. User activity is heavy-tailed and
  * movie popularity Zipf-like, so per-user and per-item counts look like the real thing.
  */
-export function writeSyntheticRatings(path: string, shape: SyntheticShape, seed = 1): void {
+export function writeSyntheticRatings(path: string, shape: SyntheticShape, seed = 1, format: "csv" | "udata" = "csv"): void {
   const rng = new Rng(seed, "synthetic-ratings");
   const movieIds = new Int32Array(shape.movies);
   for (let i = 0; i < shape.movies; i++) movieIds[i] = 1 + Math.floor((i * (shape.maxMovieId - 1)) / (shape.movies - 1));
@@ -31,7 +34,8 @@ export function writeSyntheticRatings(path: string, shape: SyntheticShape, seed 
   const counts = userCounts(shape, rng.fork("counts"));
   const fd = openSync(path, "w");
   const out = Buffer.allocUnsafe(1 << 24);
-  let o = out.write("userId,movieId,rating,timestamp\n");
+  let o = format === "csv" ? out.write("userId,movieId,rating,timestamp\n") : 0;
+  const sep = format === "csv" ? "," : "\t";
   const chosen = new Int32Array(shape.movies).fill(-1);
   const picks: number[] = [];
   const span = shape.lastTs - shape.firstTs;
@@ -51,7 +55,7 @@ export function writeSyntheticRatings(path: string, shape: SyntheticShape, seed 
     for (const m of picks) {
       const half = 1 + Math.min(9, Math.floor(Math.abs(rng.normal() * 2.1 + 7)));
       const ts = userStart + Math.floor(rng.nextFloat() * (shape.lastTs - userStart));
-      const line = `${u + 1},${movieIds[m]},${(half / 2).toFixed(1)},${ts}\n`;
+      const line = `${u + 1}${sep}${movieIds[m]}${sep}${(half / 2).toFixed(1)}${sep}${ts}\n`;
       if (o + line.length > out.length) {
         writeSync(fd, out, 0, o);
         o = 0;

@@ -13,5 +13,5 @@ for k in range(1, 6):
     t = time.perf_counter()
     algo.fit(trainset)
     seconds = time.perf_counter() - t
-    out.append({"fold": k, "rmse": accuracy.rmse(algo.test(testset), verbose=False), "seconds": seconds})
+    out.append({"fold": k, "rmse": accuracy.rmse(algo.test(testset), verbose=False), "seconds": seconds, "secondsPerEpoch": seconds / algo.n_epochs})
 print(json.dumps(out))

@@ -3,3 +3,4 @@ export { UserError, DataFormatError, IntegrityError, ConfigError, type ConfigIss
 export { sha256, fileDigest, stableStringify } from "./hash.ts";
 export { progressBar, setQuiet, log, type ProgressBar, type ProgressOptions } from "./progress.ts";
 export { isSparse, type EmbeddingModel, type History, type UserVector, type SparseVector } from "./embedding.ts";
+export { startTsWorker } from "./worker.ts";

@@ -1,7 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
-import { DataFormatError } from "@mle/core";
+import { DataFormatError, startTsWorker } from "@mle/core";
 import { readNumericRange, type ColumnType, type NumericTable, type NumericTableSpec, type ByteRange } from "./numeric-table.ts";
 
 /** Below this size one thread is faster than starting workers. */
@@ -59,17 +58,9 @@ class RangeLineError extends Error {
 
 type Column = Int32Array | Uint32Array | Float32Array;
 
-/** Workers load TypeScript through tsx's loader, which works under tsx, Vitest and plain Node alike. */
-const BOOT = `const { workerData } = require("node:worker_threads");
-import(workerData.tsx).then((m) => { m.register(); return import(workerData.entry); });`;
-const tsxApi = import.meta.resolve("tsx/esm/api");
-
 function parseInWorker(path: string, spec: object, range: ByteRange, progress: (done: number) => void): Promise<{ rows: number; columns: Column[] }> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(BOOT, {
-      eval: true,
-      workerData: { path, spec, range, tsx: tsxApi, entry: new URL("./numeric-worker.ts", import.meta.url).href },
-    });
+    const w = startTsWorker(new URL("./numeric-worker.ts", import.meta.url), { path, spec, range });
     w.on("message", (m: { progress?: number; rows?: number; columns?: Column[]; error?: { file: string; line: number; problem: string; hint?: string } }) => {
       if (m.progress !== undefined) return progress(m.progress);
       if (m.error) reject(new RangeLineError(m.error.file, m.error.line, m.error.problem, m.error.hint));

@@ -13,8 +13,8 @@ export type EpochMonitor = (epoch: number, loss: number, current: () => Embeddin
 export interface EpochLoop {
   label: string;
   epochs: number;
-  /** One pass; returns the mean training loss. */
-  runEpoch: (epoch: number) => number;
+  /** One pass; returns the mean training loss (NaN where the method has none to report). */
+  runEpoch: (epoch: number) => number | Promise<number>;
   /** The model over the current weights (cheap: it shares the arrays). */
   current: () => EmbeddingModel;
   /** Every array a snapshot must hold to restore the best epoch. */
@@ -33,7 +33,7 @@ export async function runEpochs(loop: EpochLoop): Promise<{ epochsRun: number; b
   let epochsRun = 0;
   let lastLoss = NaN;
   for (let e = 1; e <= loop.epochs; e++) {
-    lastLoss = loop.runEpoch(e);
+    lastLoss = await loop.runEpoch(e);
     epochsRun = e;
     bar.update(e);
     const verdict = loop.monitor ? await loop.monitor(e, lastLoss, loop.current) : "continue";

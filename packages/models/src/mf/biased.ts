@@ -1,10 +1,10 @@
 import { Rng, log, type EmbeddingModel, type History } from "@mle/core";
 import { choleskySolve } from "../linalg/small-solve.ts";
 import { EmbeddingTable } from "../engine/embedding-table.ts";
-import { runEpochs, shuffledBatches } from "../engine/epochs.ts";
 import type { TrainingOptions } from "../engine/training.ts";
 import type { TrainSet } from "../train-set.ts";
 import type { MfConfig } from "./config.ts";
+import { trainSgd, weightArray } from "./sgd-train.ts";
 
 /**
  * Biased MF on explicit ratings (write-up 000; Funk/Koren): r̂ = μ + b_u + b_i + p_u·q_i, squared error
@@ -22,45 +22,18 @@ export async function fitBiasedMf(train: TrainSet, c: MfConfig, o: TrainingOptio
   for (let k = 0; k < n; k++) mu += train.rating[k];
   mu /= n;
   const init = rng.fork("init");
-  const opt = { kind: o.optimizer ?? "sgd", learningRate: o.learningRate, l2: c.l2 } as const;
-  const P = new EmbeddingTable(train.nUsers, d, opt, Float32Array.from({ length: train.nUsers * d }, () => init.normal() * c.initStd));
-  const V = new EmbeddingTable(train.nItems, D, opt); // [q_i, b_i]
-  for (let i = 0; i < train.nItems; i++) for (let f = 0; f < d; f++) V.weights[i * D + f] = init.normal() * c.initStd;
-  const B = new EmbeddingTable(train.nUsers, 1, opt); // b_u
-  const [p, v, bu] = [P.weights, V.weights, B.weights];
-  const gp = new Float32Array(d);
-  const gv = new Float32Array(D);
-  const gb = new Float32Array(1);
-  const order = new Uint32Array(n);
-  const shuffle = rng.fork("sgd");
-  const batch = o.batchSize ?? 1;
+  const optimizer = { kind: o.optimizer ?? "sgd", learningRate: o.learningRate, l2: c.l2 } as const;
+  const p = weightArray(o, train.nUsers * d);
+  const v = weightArray(o, train.nItems * D); // [q_i, b_i]
+  const bu = weightArray(o, train.nUsers);
+  for (let k = 0; k < p.length; k++) p[k] = init.normal() * c.initStd;
+  for (let i = 0; i < train.nItems; i++) for (let f = 0; f < d; f++) v[i * D + f] = init.normal() * c.initStd;
+  const tables = { P: new EmbeddingTable(train.nUsers, d, optimizer, p), V: new EmbeddingTable(train.nItems, D, optimizer, v), B: new EmbeddingTable(train.nUsers, 1, optimizer, bu) };
+  const data = { user: train.user, item: train.item, rating: train.rating, lists: { offsets: new Uint32Array(0), items: new Int32Array(0) }, nItems: train.nItems, mu };
   const model = (): EmbeddingModel => biasedModel(v, mu, d, c.foldInL2 ?? c.l2);
-  const { epochsRun } = await runEpochs({
-    label: `biased MF d=${d}`, epochs: o.epochs, monitor: o.monitor, current: model, weights: [p, v, bu],
-    runEpoch: () => {
-      let loss = 0;
-      shuffledBatches(n, batch, shuffle, order, (r) => {
-        const u = train.user[r];
-        const po = u * d;
-        const io = train.item[r] * D;
-        let pred = mu + bu[u] + v[io + d];
-        for (let f = 0; f < d; f++) pred += p[po + f] * v[io + f];
-        const err = train.rating[r] - pred; // ∂(½ err²)/∂pred = −err
-        loss += err * err;
-        for (let f = 0; f < d; f++) {
-          gp[f] = -err * v[io + f];
-          gv[f] = -err * p[po + f];
-        }
-        gv[d] = -err;
-        gb[0] = -err;
-        P.accumulate(u, gp);
-        V.accumulate(train.item[r], gv);
-        B.accumulate(u, gb);
-      }, () => (P.step(), V.step(), B.step()));
-      return loss / n;
-    },
-  });
-  log(`biased MF: ${epochsRun} epochs, d = ${d}, ${opt.kind} lr = ${o.learningRate}, batch ${batch}, λ = ${c.l2}, μ = ${mu.toFixed(4)}`);
+  const epochsRun = await trainSgd({ kind: "biased", label: `biased MF d=${d}`, tables, optimizer, data, o, rng, current: model });
+  const batch = o.batchSize ?? 1;
+  log(`biased MF: ${epochsRun} epochs, d = ${d}, ${optimizer.kind} lr = ${o.learningRate}, batch ${batch}, λ = ${c.l2}, μ = ${mu.toFixed(4)}`);
   return model();
 }
 

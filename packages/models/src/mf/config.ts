@@ -14,6 +14,10 @@ export const mfConfigSchema = z.strictObject({
   l2: z.number().min(0).default(0.01),
   /** iALS: weight of unobserved entries (Rendle et al. 2021's α0). */
   unobservedWeight: z.number().min(0).default(0.1),
+  /** iALS: exact Cholesky solves, or conjugate-gradient steps warm-started from the last iterate (implicit's default). */
+  solver: z.enum(["cholesky", "cg"]).default("cholesky"),
+  /** iALS with `solver: cg`: steps per row and half-iteration (implicit uses 3). */
+  cgSteps: z.number().int().min(1).max(64).default(3),
   /** Ridge λ per history item when a user is folded in (biased MF); default: l2. */
   foldInL2: z.number().positive().optional(),
   /** Standard deviation of the initial embeddings. */

@@ -1,71 +1,57 @@
 import { Rng, log, type EmbeddingModel, type History } from "@mle/core";
 import { runEpochs } from "../engine/epochs.ts";
 import type { TrainingOptions } from "../engine/training.ts";
-import { choleskySolve, gramian } from "../linalg/small-solve.ts";
+import { gramian } from "../linalg/small-solve.ts";
 import { byUser, type TrainSet } from "../train-set.ts";
 import type { MfConfig } from "./config.ts";
+import { shared } from "../engine/worker-pool.ts";
+import { AlsPool } from "./ials-pool.ts";
+import { exactSolve, solveRows, type AlsParams, type CsrLists } from "./ials-solve.ts";
 
 /**
  * iALS (Hu et al. 2008) in Rendle et al. (2021)'s form: minimise
  *   Σ_{(u,i) observed} (1 − p_u·q_i)² + α0 Σ_{all u,i} (p_u·q_i)² + λ Σ_u (|I_u| + α0|I|) |p_u|² + (same for items),
- * by alternating exact solves: p_u = (α0 QᵀQ + Σ_{i∈I_u} q_i q_iᵀ + λ_u I)⁻¹ Σ_{i∈I_u} q_i.
- * Fold-in is the same user solve with the item vectors fixed, so any history gets its vector.
+ * by alternating solves: p_u = (α0 QᵀQ + Σ_{i∈I_u} q_i q_iᵀ + λ_u I)⁻¹ Σ_{i∈I_u} q_i — exact (Cholesky) or
+ * a few conjugate-gradient steps (`solver: cg`), over `training.threads` threads (same result for any count).
+ * Fold-in is the exact user solve with the item vectors fixed, so any history gets its vector.
  */
 export async function fitIals(train: TrainSet, c: MfConfig, o: TrainingOptions, rng: Rng): Promise<EmbeddingModel> {
   const d = c.factors;
-  const users = byUser(train);
-  const items = byUser({ ...train, nUsers: train.nItems, nItems: train.nUsers, user: train.item, item: train.user });
+  const threads = Math.max(1, o.threads ?? 1);
+  const params: AlsParams = { d, l2: c.l2, a0: c.unobservedWeight, solver: c.solver, cgSteps: c.cgSteps };
+  const keep = <T extends Float32Array | Float64Array | Int32Array | Uint32Array>(a: T): T => (threads > 1 ? shared(a) : a);
+  const csr = (l: CsrLists): CsrLists => ({ offsets: keep(l.offsets), items: keep(l.items) });
+  const users = csr(byUser(train));
+  const items = csr(byUser({ ...train, nUsers: train.nItems, nItems: train.nUsers, user: train.item, item: train.user }));
   const init = rng.fork("init");
   const scale = c.initStd / Math.sqrt(d);
-  const P = Float32Array.from({ length: train.nUsers * d }, () => init.normal() * scale);
-  const Q = Float32Array.from({ length: train.nItems * d }, () => init.normal() * scale);
-  const model = (): EmbeddingModel => {
-    const G = gramian(Q, train.nItems, d);
-    return { name: `ials(d=${d})`, dim: d, nItems: train.nItems, similarity: "dot", itemVectors: Q, userVector: (h: History) => foldIn(Q, G, h.items, train.nItems, d, c) };
+  const P = keep(Float32Array.from({ length: train.nUsers * d }, () => init.normal() * scale));
+  const Q = keep(Float32Array.from({ length: train.nItems * d }, () => init.normal() * scale));
+  const G = keep(new Float64Array(d * d));
+  const pool = threads > 1 ? await AlsPool.start(threads, { P, Q, G, users, items, params }) : null;
+  const half = async (side: "users" | "items") => {
+    const [X, Y, lists, nX, nY] = side === "users" ? [P, Q, users, train.nUsers, train.nItems] : [Q, P, items, train.nItems, train.nUsers];
+    G.set(gramian(Y, nY, d));
+    if (pool) await pool.solve(side);
+    else solveRows(X, Y, G, lists, 0, nX, nY, params);
   };
-  const { epochsRun } = await runEpochs({
-    label: `iALS d=${d}`, epochs: o.epochs, monitor: o.monitor, current: model, weights: [P, Q],
-    runEpoch: () => {
-      solveSide(P, Q, users, train.nUsers, train.nItems, d, c);
-      solveSide(Q, P, items, train.nItems, train.nUsers, d, c);
-      return NaN;
-    },
-  });
-  log(`iALS: ${epochsRun} iterations, d = ${d}, λ = ${c.l2}, α0 = ${c.unobservedWeight}`);
+  const model = (): EmbeddingModel => {
+    const GQ = gramian(Q, train.nItems, d);
+    const exact = { ...params, solver: "cholesky" as const };
+    return { name: `ials(d=${d})`, dim: d, nItems: train.nItems, similarity: "dot", itemVectors: Q, userVector: (h: History) => exactSolve(Q, GQ, h.items, train.nItems, exact) };
+  };
+  try {
+    const { epochsRun } = await runEpochs({
+      label: `iALS d=${d}`, epochs: o.epochs, monitor: o.monitor, current: model, weights: [P, Q],
+      runEpoch: async () => {
+        await half("users");
+        await half("items");
+        return NaN;
+      },
+    });
+    log(`iALS: ${epochsRun} iterations, d = ${d}, λ = ${c.l2}, α0 = ${c.unobservedWeight}, ${c.solver}${c.solver === "cg" ? ` (${c.cgSteps} steps)` : ""}, ${threads} thread(s)`);
+  } finally {
+    await pool?.close();
+  }
   return model();
-}
-
-/** Rows of X solved against the fixed other side Y (n × d), for every entity with its CSR list. */
-function solveSide(X: Float32Array, Y: Float32Array, lists: { offsets: Uint32Array; items: Int32Array }, nX: number, nY: number, d: number, c: MfConfig): void {
-  const G = gramian(Y, nY, d);
-  for (let x = 0; x < nX; x++) {
-    const a = lists.offsets[x];
-    const e = lists.offsets[x + 1];
-    X.set(solveOne(Y, G, lists.items.subarray(a, e), nY, d, c), x * d);
-  }
-}
-
-/** The user solve with items fixed: what training does for every user, and what fold-in does for a new one. */
-export function foldIn(Q: Float32Array, G: Float64Array, items: ArrayLike<number>, nItems: number, d: number, c: MfConfig): Float32Array {
-  return solveOne(Q, G, items, nItems, d, c);
-}
-
-function solveOne(Y: Float32Array, G: Float64Array, items: ArrayLike<number>, nY: number, d: number, c: MfConfig): Float32Array {
-  const a0 = c.unobservedWeight;
-  const A = new Float64Array(d * d);
-  for (let k = 0; k < d * d; k++) A[k] = a0 * G[k];
-  const b = new Float64Array(d);
-  for (let j = 0; j < items.length; j++) {
-    const o = items[j] * d;
-    for (let p = 0; p < d; p++) {
-      const yp = Y[o + p];
-      b[p] += yp;
-      for (let q = p; q < d; q++) A[p * d + q] += yp * Y[o + q];
-    }
-  }
-  for (let p = 0; p < d; p++) for (let q = 0; q < p; q++) A[p * d + q] = A[q * d + p];
-  const reg = c.l2 * (items.length + a0 * nY);
-  for (let p = 0; p < d; p++) A[p * d + p] += reg;
-  choleskySolve(A, b, d);
-  return Float32Array.from(b);
 }

@@ -28,7 +28,7 @@ function groups(nUsers: number, seed: number): { train: TrainSet; heldOut: { ite
   };
 }
 
-const cfg = (variant: MfConfig["variant"], o: Partial<MfConfig> = {}): MfConfig => ({ family: "mf", variant, factors: 8, l2: 0.01, unobservedWeight: 0.1, initStd: 0.1, ...o });
+const cfg = (variant: MfConfig["variant"], o: Partial<MfConfig> = {}): MfConfig => ({ family: "mf", variant, factors: 8, l2: 0.01, unobservedWeight: 0.1, initStd: 0.1, solver: "cholesky", cgSteps: 3, ...o });
 
 /** Mean score of the user's unseen same-group items minus the other group's. */
 function margin(m: EmbeddingModel, h: { items: Int32Array; ratings: Float32Array }): number {
@@ -43,6 +43,7 @@ describe("matrix factorisation", () => {
   const { train, heldOut } = groups(200, 1);
   const fits: [string, (seed: number) => Promise<EmbeddingModel>][] = [
     ["iALS", (s) => fitIals(train, cfg("ials"), { epochs: 8, learningRate: 0 }, new Rng(s))],
+    ["iALS (CG, 2 threads)", (s) => fitIals(train, cfg("ials", { solver: "cg" }), { epochs: 8, learningRate: 0, threads: 2 }, new Rng(s))],
     ["BPR", (s) => fitBpr(train, cfg("bpr", { initStd: 0.01, l2: 0.001 }), { epochs: 20, learningRate: 0.05 }, new Rng(s))],
     ["biased MF", (s) => fitBiasedMf(train, cfg("biased", { l2: 0.02 }), { epochs: 30, learningRate: 0.01 }, new Rng(s))],
   ];
@@ -66,17 +67,57 @@ describe("matrix factorisation", () => {
     });
   }
 
-  it("biased MF predicts ratings in range, high for the user's group and low for the other", async () => {
+  for (const solver of ["cholesky", "cg"] as const) {
+    it(`iALS (${solver}): two threads give exactly the vectors one thread gives`, async () => {
+      const one = await fitIals(train, cfg("ials", { solver }), { epochs: 3, learningRate: 0, threads: 1 }, new Rng(3));
+      const two = await fitIals(train, cfg("ials", { solver }), { epochs: 3, learningRate: 0, threads: 2 }, new Rng(3));
+      expect(Buffer.from(two.itemVectors.buffer)).toEqual(Buffer.from(one.itemVectors.buffer));
+    });
+  }
+
+  for (const [name, fit] of [
+    ["BPR", (threads: number) => fitBpr(train, cfg("bpr", { initStd: 0.01, l2: 0.001 }), { epochs: 20, learningRate: 0.05, threads }, new Rng(1))],
+    ["biased MF", (threads: number) => fitBiasedMf(train, cfg("biased", { l2: 0.02 }), { epochs: 30, learningRate: 0.01, threads }, new Rng(1))],
+  ] as const) {
+    it(`${name}, Hogwild on 2 threads: learns the same structure as one thread (runs may differ in the last bits)`, async () => {
+      const m = await fit(2);
+      expect(margin(m, heldOut)).toBeGreaterThan(0.1);
+      const one = await fit(1);
+      // the shared tables were trained as much as one thread trains them: the vectors' overall scale agrees to 10%
+      const norm = (v: Float32Array) => Math.sqrt(v.reduce((a, x) => a + x * x, 0));
+      expect(Math.abs(norm(m.itemVectors) - norm(one.itemVectors)) / norm(one.itemVectors)).toBeLessThan(0.1);
+    });
+  }
+
+  it("early stopping: a monitor that says stop gets the weights of the last improved epoch back", async () => {
+    const seen: Float32Array[] = [];
+    const verdicts = ["continue", "improved", "continue", "stop"] as const;
+    const m = await fitBpr(train, cfg("bpr", { initStd: 0.01, l2: 0.001 }), {
+      epochs: 10, learningRate: 0.05,
+      monitor: (epoch, loss, current) => {
+        expect(Number.isFinite(loss)).toBe(true);
+        seen.push(current().itemVectors.slice());
+        return verdicts[epoch - 1];
+      },
+    }, new Rng(1));
+    expect(seen).toHaveLength(4);
+    expect(Array.from(m.itemVectors)).toEqual(Array.from(seen[1]));
+    expect(Array.from(m.itemVectors)).not.toEqual(Array.from(seen[3]));
+  });
+
+  for (const [how, training] of [["per-rating SGD", { epochs: 30, learningRate: 0.01 }], ["lazy Adam, batches of 64", { epochs: 30, learningRate: 0.01, optimizer: "adam", batchSize: 64 }]] as const) {
+  it(`biased MF (${how}) predicts ratings in range, high for the user's group and low for the other`, async () => {
     // explicit data where taste matters: everyone rates items of both groups, their own high, the other low
     const rng = new Rng(2);
     const rows: [number, number, number][] = [];
     for (let u = 0; u < 300; u++) for (let i = 0; i < 60; i++) if (rng.nextFloat() < 0.4) rows.push([u, i, (i < 30) === (u % 2 === 0) ? 4 + rng.int(2) : 1 + rng.int(2)]);
     const explicit: TrainSet = { nUsers: 300, nItems: 60, user: Int32Array.from(rows, (r) => r[0]), item: Int32Array.from(rows, (r) => r[1]), rating: Float32Array.from(rows, (r) => r[2]) };
-    const m = await fitBiasedMf(explicit, cfg("biased", { l2: 0.02 }), { epochs: 30, learningRate: 0.01 }, new Rng(1));
+    const m = await fitBiasedMf(explicit, cfg("biased", { l2: 0.02 }), training, new Rng(1));
     // an explicit history says what the user dislikes too: their group's items at 5, the other group's at 1
     const h = { items: Int32Array.from([30, 32, 34, 36, 38, 1, 3, 5, 7]), ratings: Float32Array.from([5, 5, 5, 5, 5, 1, 1, 1, 1]) };
     const p = m.predictRatings!(h, Int32Array.from([31, 9]));
     expect(p[0]).toBeGreaterThan(p[1] + 0.5);
     for (const x of p) expect(x >= 0.5 && x <= 5).toBe(true);
-  });
+  });  }
+
 });

@@ -1,0 +1,92 @@
+import { Rng, log, type EmbeddingModel } from "@mle/core";
+import { EmbeddingTable, type SparseOptimizerOptions } from "../engine/embedding-table.ts";
+import { runEpochs, shuffledBatches } from "../engine/epochs.ts";
+import type { TrainingOptions } from "../engine/training.ts";
+import { WorkerPool, shared } from "../engine/worker-pool.ts";
+import { accumulateInto, applyAtOnce, biasedExample, bprExample, scratch, type MfTables, type SgdData } from "./sgd-examples.ts";
+
+export type SgdKind = "bpr" | "biased";
+
+/** Whether a run trains Hogwild-style: several threads, per-example SGD (the only rule that needs no shared state). */
+export function isHogwild(o: TrainingOptions): boolean {
+  return (o.threads ?? 1) > 1 && (o.optimizer ?? "sgd") === "sgd" && (o.batchSize ?? 1) === 1;
+}
+
+/** Weight arrays in shared memory when the run is Hogwild, so worker threads update them in place. */
+export function weightArray(o: TrainingOptions, n: number): Float32Array {
+  return isHogwild(o) ? new Float32Array(new SharedArrayBuffer(4 * n)) : new Float32Array(n);
+}
+
+interface SgdRun {
+  kind: SgdKind;
+  label: string;
+  tables: MfTables;
+  optimizer: SparseOptimizerOptions;
+  data: SgdData;
+  o: TrainingOptions;
+  rng: Rng;
+  current: () => EmbeddingModel;
+}
+
+/**
+ * The epochs of a per-example model. One thread: seeded shuffles, gradients summed per row within a
+ * batch, one optimizer step per batch — bit-for-bit reproducible. Several threads (per-example SGD
+ * only): Hogwild (Recht et al. 2011) — each thread takes a slice of the epoch's shuffled rows and
+ * updates the shared tables without locks; races make runs vary slightly from one to the next.
+ */
+export async function trainSgd(run: SgdRun): Promise<number> {
+  const { kind, tables, data, o } = run;
+  const n = data.user.length;
+  const threads = Math.max(1, o.threads ?? 1);
+  if (threads > 1 && !isHogwild(o)) log(`${run.label}: several threads need per-example SGD (optimizer sgd, batchSize 1); training on one thread`);
+  const all = [tables.P, tables.V, ...(tables.B ? [tables.B] : [])];
+  const shuffle = run.rng.fork("sgd");
+  const pool = isHogwild(o) ? await WorkerPool.start(new URL("./hogwild-worker.ts", import.meta.url), threads, {
+    kind, optimizer: run.optimizer, weights: all.map((t) => t.weights), dims: all.map((t) => t.dim), data: shareData(data), order: new Uint32Array(0),
+  }) : null;
+  const order = pool ? new Uint32Array(new SharedArrayBuffer(4 * n)) : new Uint32Array(n);
+  if (pool) await pool.run(Array.from({ length: pool.size }, () => ({ order })));
+  const base = shuffle.fork("hogwild").int(2 ** 31);
+  const g = scratch(tables.P.dim);
+  try {
+    const { epochsRun } = await runEpochs({
+      label: run.label, epochs: o.epochs, monitor: o.monitor, current: run.current, weights: all.map((t) => t.weights),
+      runEpoch: async (epoch) => {
+        let loss = 0;
+        if (!pool) {
+          const visit = kind === "bpr" ? (r: number) => (loss += bprExample(tables, data, r, shuffle, g, accumulateInto)) : (r: number) => (loss += biasedExample(tables, data, r, g, accumulateInto));
+          shuffledBatches(n, o.batchSize ?? 1, shuffle, order, visit, () => all.forEach((t) => t.step()));
+          return loss / n;
+        }
+        for (let k = 0; k < n; k++) order[k] = k;
+        shuffle.shuffle(order);
+        const cut = (k: number) => Math.floor((k * n) / threads);
+        const others = pool.run<number>(Array.from({ length: pool.size }, (_, k) => ({ epoch, part: k + 1, from: cut(k + 1), to: cut(k + 2), base })));
+        loss = hogwildPart(kind, tables, data, order, epoch, 0, 0, cut(1), base, g);
+        for (const l of await others) loss += l;
+        return loss / n;
+      },
+    });
+    return epochsRun;
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** One thread's slice of a Hogwild epoch, updating the shared tables in place; returns its summed loss. */
+export function hogwildPart(kind: SgdKind, tables: MfTables, data: SgdData, order: Uint32Array, epoch: number, part: number, from: number, to: number, base: number, g: ReturnType<typeof scratch>): number {
+  const rng = new Rng(base, `hogwild/${epoch}/${part}`);
+  let loss = 0;
+  for (let k = from; k < to; k++) loss += kind === "bpr" ? bprExample(tables, data, order[k], rng, g, applyAtOnce) : biasedExample(tables, data, order[k], g, applyAtOnce);
+  return loss;
+}
+
+function shareData(d: SgdData): SgdData {
+  return { ...d, user: shared(d.user), item: shared(d.item), rating: shared(d.rating), lists: { offsets: shared(d.lists.offsets), items: shared(d.lists.items) } };
+}
+
+/** The tables a Hogwild worker rebuilds over the shared weights. */
+export function tablesOver(weights: Float32Array[], dims: number[], optimizer: SparseOptimizerOptions): MfTables {
+  const [P, V, B] = weights.map((w, k) => new EmbeddingTable(w.length / dims[k], dims[k], optimizer, w));
+  return { P, V, B: B ?? null };
+}
