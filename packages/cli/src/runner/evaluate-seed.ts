@@ -6,6 +6,7 @@ import { evaluateRanking, evaluateRatings, scoreBlock, scoringSpace, type Rankin
 import { fitModel, initBackend, tfBlockScorer } from "@mle/models";
 import type { ExperimentConfig } from "../config/schema.ts";
 import { epochMonitor, type CurvePoint } from "./epoch-monitor.ts";
+import { memoizeUserVectors } from "./memo-model.ts";
 import type { PreparedSeed } from "./prepare.ts";
 import { rankingTask, trainSet, trainStats } from "./task.ts";
 
@@ -40,7 +41,7 @@ export async function evaluateSeed(c: ExperimentConfig, x: Interactions, s: Prep
   const { monitor, curve } = epochMonitor(c, validTask);
   let t = performance.now();
   const { epochs, learningRate, optimizer, batchSize, threads } = c.training;
-  const model = await fitModel(c.model, trainSet(x, s.split.train), rng, { epochs, learningRate, optimizer, batchSize, threads, monitor });
+  const model = memoizeUserVectors(await fitModel(c.model, trainSet(x, s.split.train), rng, { epochs, learningRate, optimizer, batchSize, threads, monitor }));
   const fitSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   // One scoring space, upload and set of training counts serve both the test and the validation part.
