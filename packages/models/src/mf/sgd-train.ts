@@ -48,13 +48,16 @@ export async function trainSgd(run: SgdRun): Promise<number> {
   if (pool) await pool.run(Array.from({ length: pool.size }, () => ({ order })));
   const base = shuffle.fork("hogwild").int(2 ** 31);
   const g = scratch(tables.P.dim);
+  const perExample = (o.optimizer ?? "sgd") === "sgd" && (o.batchSize ?? 1) === 1;
   try {
     const { epochsRun } = await runEpochs({
       label: run.label, epochs: o.epochs, monitor: o.monitor, current: run.current, weights: all.map((t) => t.weights),
       runEpoch: async (epoch) => {
         let loss = 0;
         if (!pool) {
-          const visit = kind === "bpr" ? (r: number) => (loss += bprExample(tables, data, r, shuffle, g, accumulateInto)) : (r: number) => (loss += biasedExample(tables, data, r, g, accumulateInto));
+          // Per-example SGD touches each row once per example: updating at once equals accumulate + step, without the copy.
+          const sink = perExample ? applyAtOnce : accumulateInto;
+          const visit = kind === "bpr" ? (r: number) => (loss += bprExample(tables, data, r, shuffle, g, sink)) : (r: number) => (loss += biasedExample(tables, data, r, g, sink));
           shuffledBatches(n, o.batchSize ?? 1, shuffle, order, visit, () => all.forEach((t) => t.step()));
           return loss / n;
         }
