@@ -57,6 +57,11 @@ export interface RankingResult {
   kMax: number;
 }
 
+/** The per-user metrics `evaluateRanking` computes at cut-offs ks (what a config may watch or compare). */
+export function perUserMetricNames(ks: readonly number[]): string[] {
+  return ["mrr", ...ks.flatMap((k) => [`recall@${k}`, `recall_liang@${k}`, `precision@${k}`, `ndcg@${k}`, `map@${k}`, `mrr@${k}`, `hit_rate@${k}`, `novelty@${k}`])];
+}
+
 /**
  * Full-ranking evaluation through the embedding contract: every catalogue item is scored for every
  * user, the user's history is excluded, the exact top-K is taken. Users are scored in blocks so the
@@ -74,7 +79,7 @@ export function evaluateRanking(model: EmbeddingModel, task: RankingTask, option
   const graded = options.gain === "rating";
 
   const nUsers = task.users.length;
-  const names = ["mrr", ...ks.flatMap((k) => [`recall@${k}`, `recall_liang@${k}`, `precision@${k}`, `ndcg@${k}`, `map@${k}`, `mrr@${k}`, `hit_rate@${k}`, `novelty@${k}`])];
+  const names = perUserMetricNames(ks);
   const columns = Object.fromEntries(names.map((m) => [m, new Float64Array(nUsers)]));
   const coverage = ks.map(() => new CoverageCounter(n));
   const kept = new Int32Array(nUsers);

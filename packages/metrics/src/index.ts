@@ -1,4 +1,4 @@
-export { evaluateRanking, evaluateRatings, type RankingTask, type RankingOptions, type RankingResult, type BlockScorer } from "./evaluate.ts";
+export { evaluateRanking, evaluateRatings, perUserMetricNames, type RankingTask, type RankingOptions, type RankingResult, type BlockScorer } from "./evaluate.ts";
 export { scoringSpace, scoreBlock, topK, type ScoringSpace } from "./scoring.ts";
 export type { RankedList } from "./ranking/ranked-list.ts";
 export { recall, recallLiang } from "./ranking/recall.ts";

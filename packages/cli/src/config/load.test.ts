@@ -60,6 +60,12 @@ describe("loadConfig", () => {
     expect(i).toMatchObject({ path: "split.test", expected: "train + valid + test must sum to 1" });
   });
 
+  it("an early-stopping metric the evaluation does not compute is caught at load time", () => {
+    const [i] = issues(yaml(`${minimal}training: { earlyStopping: { metric: ndcg@10 } }\nevaluation: { k: [20] }\n`));
+    expect(i).toMatchObject({ path: "training.earlyStopping.metric", found: 'the string "ndcg@10"' });
+    expect(i.expected).toContain("e.g. ndcg@20");
+  });
+
   it("reports YAML syntax errors with their line", () => {
     const [i] = issues(yaml("experiment:\n  name: t\n  seeds: [1, 2\ndata: {}\n"));
     expect(i.path).toBe("(YAML syntax)");

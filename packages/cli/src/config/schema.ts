@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { dataConfigSchema, splitSchema } from "@mle/data";
+import { perUserMetricNames } from "@mle/metrics";
 import { modelConfigSchema } from "@mle/models";
 
 /** Training procedure shared by the learned families (baselines ignore it). */
@@ -8,8 +9,8 @@ export const trainingSchema = z.strictObject({
   batchSize: z.number().int().min(1).default(1024),
   learningRate: z.number().positive().default(0.001),
   optimizer: z.enum(["adam", "adagrad", "sgd"]).default("adam"),
-  /** Stop when the validation metric has not improved for `patience` epochs (0: never). */
-  earlyStopping: z.strictObject({ metric: z.string().default("ndcg@10"), patience: z.number().int().min(0).default(3) }).default({ metric: "ndcg@10", patience: 3 }),
+  /** Stop when the validation metric (default ndcg at the first evaluation.k) has not improved for `patience` epochs (0: never). */
+  earlyStopping: z.strictObject({ metric: z.string().optional(), patience: z.number().int().min(0).default(3) }).default({ patience: 3 }),
   threads: z.number().int().min(1).default(1),
 });
 
@@ -41,5 +42,12 @@ export const experimentConfigSchema = z.strictObject({
   training: trainingSchema.default(trainingSchema.parse({})),
   evaluation: evaluationSchema.default(evaluationSchema.parse({})),
   tracking: trackingSchema.default(trackingSchema.parse({})),
+}).superRefine((c, ctx) => {
+  // Checked here, not after the first epoch: a watched metric the evaluation never computes is a config error.
+  const metric = c.training.earlyStopping.metric;
+  const known = ["rmse", "mae", ...perUserMetricNames(c.evaluation.k)];
+  if (metric !== undefined && !known.includes(metric)) {
+    ctx.addIssue({ code: "custom", path: ["training", "earlyStopping", "metric"], input: metric, message: `expected rmse, mae, or a per-user ranking metric at a cut-off in evaluation.k (${c.evaluation.k.join(", ")}), e.g. ndcg@${c.evaluation.k[0]}` });
+  }
 });
 export type ExperimentConfig = z.infer<typeof experimentConfigSchema>;

@@ -12,6 +12,11 @@ export interface CurvePoint {
 
 const LOWER_IS_BETTER = new Set(["rmse", "mae"]);
 
+/** The validation metric early stopping watches: the configured one, else ndcg at the first cut-off. */
+export function watchedMetric(c: ExperimentConfig): string {
+  return c.training.earlyStopping.metric ?? `ndcg@${c.evaluation.k[0]}`;
+}
+
 /**
  * The runner's ear on training: records the learning curve and, when the split has a validation part
  * and `training.earlyStopping.patience` > 0, evaluates the watched metric on it after every epoch and
@@ -19,7 +24,8 @@ const LOWER_IS_BETTER = new Set(["rmse", "mae"]);
  */
 export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null): { monitor: EpochMonitor; curve: CurvePoint[] } {
   const curve: CurvePoint[] = [];
-  const { metric, patience } = c.training.earlyStopping;
+  const metric = watchedMetric(c);
+  const { patience } = c.training.earlyStopping;
   const watch = valid && patience > 0;
   const sign = LOWER_IS_BETTER.has(metric) ? -1 : 1;
   let best = -Infinity;

@@ -4,6 +4,7 @@ import { stringify } from "yaml";
 import { log } from "@mle/core";
 import { mlflowKey, openRecorder, type RunHandle, type RunRecorder } from "@mle/tracking";
 import type { ExperimentConfig } from "../config/schema.ts";
+import { watchedMetric } from "./epoch-monitor.ts";
 import { evaluateSeed, type SeedResult } from "./evaluate-seed.ts";
 import { prepareExperiment, type PreparedExperiment } from "./prepare.ts";
 import { flatten, provenance } from "./provenance.ts";
@@ -67,7 +68,7 @@ export async function runExperiment(config: ExperimentConfig, configFile: string
           { key: "evaluate_seconds", value: r.evaluateSeconds, timestamp: now, step: 0 },
           // learning curves: one point per epoch (MLflow draws a metric's history against its step)
           ...r.curve.filter((p) => Number.isFinite(p.loss)).map((p) => ({ key: "train_loss", value: p.loss, timestamp: now, step: p.epoch })),
-          ...r.curve.filter((p) => p.valid !== undefined).map((p) => ({ key: mlflowKey(`valid/${config.training.earlyStopping.metric}_by_epoch`), value: p.valid!, timestamp: now, step: p.epoch })),
+          ...r.curve.filter((p) => p.valid !== undefined).map((p) => ({ key: mlflowKey(`valid/${watchedMetric(config)}_by_epoch`), value: p.valid!, timestamp: now, step: p.epoch })),
         ];
         await rec.log(child, { metrics, tags: [{ key: "mle.backend", value: r.backend }] });
         await uploadDir(rec, child, s.dir);
