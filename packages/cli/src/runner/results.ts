@@ -1,4 +1,4 @@
-import { bootstrapCi, summarize, type Summary } from "@mle/metrics";
+import { bootstrapCis, summarize, type Summary } from "@mle/metrics";
 import type { SeedResult } from "./evaluate-seed.ts";
 
 /** The per-K metric families, in the order tables show them. */
@@ -30,10 +30,13 @@ export interface Results {
 
 export function aggregate(seeds: SeedResult[]): Record<string, MetricResult> {
   const out: Record<string, MetricResult> = {};
+  const perUser = Object.keys(seeds[0].perUser).filter((name) => name in seeds[0].metrics);
+  const intervals = bootstrapCis(perUser.map((name) => seeds[0].perUser[name]), seeds[0].seed);
+  const bootstrap = new Map(perUser.map((name, k) => [name, intervals[k]]));
   for (const name of Object.keys(seeds[0].metrics)) {
     const perSeed = seeds.map((s) => s.metrics[name]);
-    const first = seeds[0].perUser[name];
-    out[name] = { ...summarize(perSeed), perSeed, ...(first ? { bootstrap95: bootstrapCi(first, seeds[0].seed) } : {}) };
+    const b = bootstrap.get(name);
+    out[name] = { ...summarize(perSeed), perSeed, ...(b ? { bootstrap95: b } : {}) };
   }
   return out;
 }

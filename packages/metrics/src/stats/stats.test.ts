@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { Rng } from "@mle/core";
-import { bootstrapCi } from "./bootstrap.ts";
+import { bootstrapCi, bootstrapCis } from "./bootstrap.ts";
 import { normalSf, studentTIsf, studentTSf } from "./distributions.ts";
 import { pairedTTest, wilcoxonSignedRank } from "./paired.ts";
 import { summarize } from "./summary.ts";
@@ -69,5 +69,11 @@ describe("statistics", () => {
     // the normal-theory half-width is about 1.96·s/√n; the bootstrap's should be close
     const sd = Math.sqrt(a.reduce((s, x) => s + (x - mean) ** 2, 0) / (a.length - 1));
     expect((ci[1] - ci[0]) / 2).toBeCloseTo((1.96 * sd) / Math.sqrt(a.length), 2);
+  });
+
+  it("several columns share one set of resamples: each gets the interval it would get alone", () => {
+    const b = a.map((x, i) => x * x + (i % 3));
+    expect(bootstrapCis([a, b], 7)).toEqual([bootstrapCi(a, 7), bootstrapCi(b, 7)]);
+    expect(() => bootstrapCis([a, b.slice(1)], 7)).toThrow(/different lengths/);
   });
 });
