@@ -2,16 +2,16 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { SparseOptimizerOptions } from "../engine/embedding-table.ts";
 import { scratch, type SgdData } from "./sgd-examples.ts";
-import { hogwildPart, tablesOver, type SgdKind } from "./sgd-train.ts";
+import { exampleStep, hogwildPart, tablesOver, type SgdKind } from "./sgd-train.ts";
 
 const w = workerData as { kind: SgdKind; optimizer: SparseOptimizerOptions; weights: Float32Array[]; dims: number[]; data: SgdData };
 const tables = tablesOver(w.weights, w.dims, w.optimizer);
-const g = scratch(w.dims[0]);
+const step = exampleStep(w.kind, tables, w.data, w.optimizer, scratch(w.dims[0]));
 let order: Uint32Array = new Uint32Array(0);
 parentPort!.on("message", (m: { order?: Uint32Array; epoch: number; part: number; from: number; to: number; base: number }) => {
   if (m.order) {
     order = m.order;
     return parentPort!.postMessage(0);
   }
-  parentPort!.postMessage(hogwildPart(w.kind, tables, w.data, order, m.epoch, m.part, m.from, m.to, m.base, g));
+  parentPort!.postMessage(hogwildPart(step, order, m.epoch, m.part, m.from, m.to, m.base));
 });

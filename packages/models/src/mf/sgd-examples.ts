@@ -64,6 +64,39 @@ export function bprExample(t: MfTables, data: SgdData, r: number, rng: Rng, g: R
   return loss;
 }
 
+/**
+ * bprExample fused with a plain SGD step, Cornac's and implicit's update: one pass over the factors reads
+ * p_u, q_i, q_j once and writes them back, with no gradient buffers (same draws, same maths).
+ */
+export function bprSgdExample(t: MfTables, data: SgdData, r: number, rng: Rng, lr: number, l2: number): number {
+  const u = data.user[r];
+  if (data.lists.offsets[u + 1] - data.lists.offsets[u] >= data.nItems) return 0;
+  const d = t.P.dim;
+  const [P, V] = [t.P.weights, t.V.weights];
+  const po = u * d;
+  const io = data.item[r] * (d + 1);
+  const jo = negative(rng, data.lists, u, data.nItems) * (d + 1);
+  let x = V[io + d] - V[jo + d];
+  for (let f = 0; f < d; f++) x += P[po + f] * (V[io + f] - V[jo + f]);
+  const z = 1 / (1 + Math.exp(x));
+  for (let f = 0; f < d; f++) {
+    const pf = P[po + f];
+    const qi = V[io + f];
+    const qj = V[jo + f];
+    P[po + f] = pf - lr * (-z * (qi - qj) + l2 * pf);
+    V[io + f] = qi - lr * (-z * pf + l2 * qi);
+    V[jo + f] = qj - lr * (z * pf + l2 * qj);
+  }
+  V[io + d] -= lr * (-z + l2 * V[io + d]);
+  V[jo + d] -= lr * (z + l2 * V[jo + d]);
+  return logLoss(x);
+}
+
+/** −ln σ(x), stable for large |x|. */
+function logLoss(x: number): number {
+  return x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
+}
+
 /** ∂(−ln σ(x_uij))/∂ of p_u, [q_i, b_i], [q_j, b_j] into g (L2 is the tables'); returns the loss. */
 export function bprGradient(P: Float32Array, po: number, V: Float32Array, i: number, j: number, d: number, g: ReturnType<typeof scratch>): number {
   const io = i * (d + 1);
@@ -79,7 +112,7 @@ export function bprGradient(P: Float32Array, po: number, V: Float32Array, i: num
   }
   g.qi[d] = -z;
   g.qj[d] = z;
-  return x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
+  return logLoss(x);
 }
 
 /**

@@ -3,7 +3,7 @@ import { EmbeddingTable, type SparseOptimizerOptions } from "../engine/embedding
 import { runEpochs, shuffledBatches } from "../engine/epochs.ts";
 import type { TrainingOptions } from "../engine/training.ts";
 import { WorkerPool, shared } from "../engine/worker-pool.ts";
-import { accumulateInto, applyAtOnce, biasedExample, bprExample, scratch, type MfTables, type SgdData } from "./sgd-examples.ts";
+import { accumulateInto, applyAtOnce, biasedExample, bprExample, bprSgdExample, scratch, type MfTables, type SgdData } from "./sgd-examples.ts";
 
 export type SgdKind = "bpr" | "biased";
 
@@ -56,8 +56,8 @@ export async function trainSgd(run: SgdRun): Promise<number> {
         let loss = 0;
         if (!pool) {
           // Per-example SGD touches each row once per example: updating at once equals accumulate + step, without the copy.
-          const sink = perExample ? applyAtOnce : accumulateInto;
-          const visit = kind === "bpr" ? (r: number) => (loss += bprExample(tables, data, r, shuffle, g, sink)) : (r: number) => (loss += biasedExample(tables, data, r, g, sink));
+          const example = perExample ? exampleStep(kind, tables, data, run.optimizer, g) : batchedExample(kind, tables, data, g);
+          const visit = (r: number) => (loss += example(r, shuffle));
           shuffledBatches(n, o.batchSize ?? 1, shuffle, order, visit, () => all.forEach((t) => t.step()));
           return loss / n;
         }
@@ -65,7 +65,7 @@ export async function trainSgd(run: SgdRun): Promise<number> {
         shuffle.shuffle(order);
         const cut = (k: number) => Math.floor((k * n) / threads);
         const others = pool.run<number>(Array.from({ length: pool.size }, (_, k) => ({ epoch, part: k + 1, from: cut(k + 1), to: cut(k + 2), base })));
-        loss = hogwildPart(kind, tables, data, order, epoch, 0, 0, cut(1), base, g);
+        loss = hogwildPart(exampleStep(kind, tables, data, run.optimizer, g), order, epoch, 0, 0, cut(1), base);
         for (const l of await others) loss += l;
         return loss / n;
       },
@@ -77,11 +77,25 @@ export async function trainSgd(run: SgdRun): Promise<number> {
 }
 
 /** One thread's slice of a Hogwild epoch, updating the shared tables in place; returns its summed loss. */
-export function hogwildPart(kind: SgdKind, tables: MfTables, data: SgdData, order: Uint32Array, epoch: number, part: number, from: number, to: number, base: number, g: ReturnType<typeof scratch>): number {
+export function hogwildPart(step: ExampleStep, order: Uint32Array, epoch: number, part: number, from: number, to: number, base: number): number {
   const rng = new Rng(base, `hogwild/${epoch}/${part}`);
   let loss = 0;
-  for (let k = from; k < to; k++) loss += kind === "bpr" ? bprExample(tables, data, order[k], rng, g, applyAtOnce) : biasedExample(tables, data, order[k], g, applyAtOnce);
+  for (let k = from; k < to; k++) loss += step(order[k], rng);
   return loss;
+}
+
+/** One training example (row r): its update, and its loss returned. */
+export type ExampleStep = (r: number, rng: Rng) => number;
+
+/** Per-example SGD updating the rows at once; BPR with plain SGD takes the fused kernel. */
+export function exampleStep(kind: SgdKind, tables: MfTables, data: SgdData, optimizer: SparseOptimizerOptions, g: ReturnType<typeof scratch>): ExampleStep {
+  if (kind === "bpr" && optimizer.kind === "sgd") return (r, rng) => bprSgdExample(tables, data, r, rng, optimizer.learningRate, optimizer.l2 ?? 0);
+  return kind === "bpr" ? (r, rng) => bprExample(tables, data, r, rng, g, applyAtOnce) : (r) => biasedExample(tables, data, r, g, applyAtOnce);
+}
+
+/** An example whose gradients wait in the tables for the batch's optimizer step. */
+function batchedExample(kind: SgdKind, tables: MfTables, data: SgdData, g: ReturnType<typeof scratch>): ExampleStep {
+  return kind === "bpr" ? (r, rng) => bprExample(tables, data, r, rng, g, accumulateInto) : (r) => biasedExample(tables, data, r, g, accumulateInto);
 }
 
 function shareData(d: SgdData): SgdData {
