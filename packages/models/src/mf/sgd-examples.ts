@@ -51,6 +51,27 @@ export function biasedExample(t: MfTables, data: SgdData, r: number, g: ReturnTy
   return err * err;
 }
 
+/** biasedExample fused with a plain SGD step (Surprise's SVD update): one pass over p_u and q_i. */
+export function biasedSgdExample(t: MfTables, data: SgdData, r: number, lr: number, l2: number): number {
+  const d = t.P.dim;
+  const [P, V, B] = [t.P.weights, t.V.weights, t.B!.weights];
+  const u = data.user[r];
+  const po = u * d;
+  const io = data.item[r] * (d + 1);
+  let pred = data.mu + B[u] + V[io + d];
+  for (let f = 0; f < d; f++) pred += P[po + f] * V[io + f];
+  const err = data.rating[r] - pred;
+  for (let f = 0; f < d; f++) {
+    const pf = P[po + f];
+    const qf = V[io + f];
+    P[po + f] = pf - lr * (-err * qf + l2 * pf);
+    V[io + f] = qf - lr * (-err * pf + l2 * qf);
+  }
+  V[io + d] -= lr * (-err + l2 * V[io + d]);
+  B[u] -= lr * (-err + l2 * B[u]);
+  return err * err;
+}
+
 /** BPR on the user and positive of row r with a sampled negative: −ln σ(x_uij); returns it (0 when skipped). */
 export function bprExample(t: MfTables, data: SgdData, r: number, rng: Rng, g: ReturnType<typeof scratch>, sink: GradientSink): number {
   const u = data.user[r];

@@ -3,7 +3,7 @@ import { EmbeddingTable, type SparseOptimizerOptions } from "../engine/embedding
 import { runEpochs, shuffledBatches } from "../engine/epochs.ts";
 import type { TrainingOptions } from "../engine/training.ts";
 import { WorkerPool, shared } from "../engine/worker-pool.ts";
-import { accumulateInto, applyAtOnce, biasedExample, bprExample, bprSgdExample, scratch, type MfTables, type SgdData } from "./sgd-examples.ts";
+import { accumulateInto, applyAtOnce, biasedExample, biasedSgdExample, bprExample, bprSgdExample, scratch, type MfTables, type SgdData } from "./sgd-examples.ts";
 
 export type SgdKind = "bpr" | "biased";
 
@@ -87,9 +87,10 @@ export function hogwildPart(step: ExampleStep, order: Uint32Array, epoch: number
 /** One training example (row r): its update, and its loss returned. */
 export type ExampleStep = (r: number, rng: Rng) => number;
 
-/** Per-example SGD updating the rows at once; BPR with plain SGD takes the fused kernel. */
+/** Per-example SGD updating the rows at once; with plain SGD, the fused kernels (no gradient buffers). */
 export function exampleStep(kind: SgdKind, tables: MfTables, data: SgdData, optimizer: SparseOptimizerOptions, g: ReturnType<typeof scratch>): ExampleStep {
-  if (kind === "bpr" && optimizer.kind === "sgd") return (r, rng) => bprSgdExample(tables, data, r, rng, optimizer.learningRate, optimizer.l2 ?? 0);
+  const { learningRate: lr, l2 = 0 } = optimizer;
+  if (optimizer.kind === "sgd") return kind === "bpr" ? (r, rng) => bprSgdExample(tables, data, r, rng, lr, l2) : (r) => biasedSgdExample(tables, data, r, lr, l2);
   return kind === "bpr" ? (r, rng) => bprExample(tables, data, r, rng, g, applyAtOnce) : (r) => biasedExample(tables, data, r, g, applyAtOnce);
 }
 
