@@ -32,13 +32,11 @@ export function scratch(d: number): { p: Float32Array; qi: Float32Array; qj: Flo
 /** Biased MF on rating row r: ½(r − μ − b_u − b_i − p·q)²; returns the squared error. */
 export function biasedExample(t: MfTables, data: SgdData, r: number, g: ReturnType<typeof scratch>, sink: GradientSink): number {
   const d = t.P.dim;
-  const [p, v, bu] = [t.P.weights, t.V.weights, t.B!.weights];
+  const [p, v] = [t.P.weights, t.V.weights];
   const u = data.user[r];
   const po = u * d;
   const io = data.item[r] * (d + 1);
-  let pred = data.mu + bu[u] + v[io + d];
-  for (let f = 0; f < d; f++) pred += p[po + f] * v[io + f];
-  const err = data.rating[r] - pred; // ∂(½ err²)/∂pred = −err
+  const err = ratingError(t, data, r); // ∂(½ err²)/∂pred = −err
   for (let f = 0; f < d; f++) {
     g.p[f] = -err * v[io + f];
     g.qi[f] = -err * p[po + f];
@@ -51,6 +49,17 @@ export function biasedExample(t: MfTables, data: SgdData, r: number, g: ReturnTy
   return err * err;
 }
 
+/** r − r̂ for rating row r, r̂ = μ + b_u + b_i + p_u·q_i. */
+function ratingError(t: MfTables, data: SgdData, r: number): number {
+  const d = t.P.dim;
+  const [P, V] = [t.P.weights, t.V.weights];
+  const po = data.user[r] * d;
+  const io = data.item[r] * (d + 1);
+  let pred = data.mu + t.B!.weights[data.user[r]] + V[io + d];
+  for (let f = 0; f < d; f++) pred += P[po + f] * V[io + f];
+  return data.rating[r] - pred;
+}
+
 /** biasedExample fused with a plain SGD step (Surprise's SVD update): one pass over p_u and q_i. */
 export function biasedSgdExample(t: MfTables, data: SgdData, r: number, lr: number, l2: number): number {
   const d = t.P.dim;
@@ -58,9 +67,7 @@ export function biasedSgdExample(t: MfTables, data: SgdData, r: number, lr: numb
   const u = data.user[r];
   const po = u * d;
   const io = data.item[r] * (d + 1);
-  let pred = data.mu + B[u] + V[io + d];
-  for (let f = 0; f < d; f++) pred += P[po + f] * V[io + f];
-  const err = data.rating[r] - pred;
+  const err = ratingError(t, data, r);
   for (let f = 0; f < d; f++) {
     const pf = P[po + f];
     const qf = V[io + f];
