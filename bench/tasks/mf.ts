@@ -12,7 +12,8 @@ interface Run {
   model: Partial<MfConfig> & { variant: MfConfig["variant"] };
   training: TrainingOptions;
 }
-type Spec = { folds: string; runs: Run[] } | { train: string; test: string | null; runs: Run[] };
+// `binary` (default true): every training row is a positive with rating 1; false keeps the file's ratings (biased MF).
+type Spec = { folds: string; runs: Run[] } | { train: string; test: string | null; binary?: boolean; runs: Run[] };
 const spec = JSON.parse(process.argv[2]) as Spec;
 const config = (m: Run["model"]): MfConfig => ({ family: "mf", factors: 64, l2: 0.01, unobservedWeight: 0.1, initStd: 0.1, solver: "cholesky", cgSteps: 3, ...m });
 
@@ -30,7 +31,7 @@ if ("folds" in spec) {
     out[run.name] = folds;
   }
 } else {
-  const { train, task } = await loadTsvTask(spec.train, spec.test, true);
+  const { train, task } = await loadTsvTask(spec.train, spec.test, spec.binary ?? true);
   out.shape = { users: train.nUsers, items: train.nItems, interactions: train.user.length };
   for (const run of spec.runs) {
     const t = performance.now();
