@@ -1,6 +1,6 @@
 export { modelConfigSchema, TRAINABLE_FAMILIES, type ModelConfig } from "./config.ts";
 export { fitModel, describeModel } from "./fit.ts";
-export { byUser, type TrainSet } from "./train-set.ts";
+export { byUser, historyKey, type TrainSet } from "./train-set.ts";
 export { mfConfigSchema, type MfConfig } from "./mf/config.ts";
 export { fitEase, easeConfigSchema } from "./baselines/ease.ts";
 export { fitPopularity, popularityConfigSchema } from "./baselines/popularity.ts";

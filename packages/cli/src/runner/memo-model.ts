@@ -1,4 +1,5 @@
 import type { EmbeddingModel, History, UserVector } from "@mle/core";
+import { historyKey } from "@mle/models";
 
 /**
  * The model with `userVector` remembered per history (items and ratings). On a random split the test
@@ -12,8 +13,8 @@ export function memoizeUserVectors(model: EmbeddingModel): EmbeddingModel {
   return {
     ...model,
     userVector: (h: History) => {
-      let key = h.items.length;
-      for (let k = 0; k < h.items.length; k++) key = (Math.imul(key, 31) + h.items[k] + Math.imul(Math.round(h.ratings[k] * 2), 7919)) | 0;
+      // Keyed by the items (the key the models seed fold-ins with); ratings are told apart within a bucket.
+      const key = historyKey(h.items);
       const bucket = memo.get(key) ?? [];
       const hit = bucket.find((e) => same(h, e));
       if (hit) return hit.vector;

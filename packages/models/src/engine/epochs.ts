@@ -51,10 +51,16 @@ export async function runEpochs(loop: EpochLoop): Promise<{ epochsRun: number; b
   return { epochsRun, bestEpoch, lastLoss };
 }
 
-/** Visits rows 0..n−1 in a fresh seeded shuffle, calling `endBatch` after every `batchSize` rows. */
-export function shuffledBatches(n: number, batchSize: number, rng: Rng, order: Uint32Array, visit: (row: number) => void, endBatch: () => void): void {
-  for (let k = 0; k < n; k++) order[k] = k;
+/** Fills `order` with 0..n−1 in a fresh seeded shuffle (n = order.length). */
+export function shuffleRows(order: Uint32Array, rng: Rng): void {
+  for (let k = 0; k < order.length; k++) order[k] = k;
   rng.shuffle(order);
+}
+
+/** Visits rows 0..n−1 (n = order.length) in a fresh seeded shuffle, calling `endBatch` after every `batchSize` rows. */
+export function shuffledBatches(batchSize: number, rng: Rng, order: Uint32Array, visit: (row: number) => void, endBatch: () => void): void {
+  shuffleRows(order, rng);
+  const n = order.length;
   for (let k = 0; k < n; k++) {
     visit(order[k]);
     if ((k + 1) % batchSize === 0 || k === n - 1) endBatch();

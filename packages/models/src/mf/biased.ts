@@ -1,10 +1,9 @@
 import { Rng, log, type EmbeddingModel, type History } from "@mle/core";
 import { choleskySolve } from "../linalg/small-solve.ts";
-import { EmbeddingTable } from "../engine/embedding-table.ts";
 import type { TrainingOptions } from "../engine/training.ts";
 import type { TrainSet } from "../train-set.ts";
 import type { MfConfig } from "./config.ts";
-import { trainSgd, weightArray } from "./sgd-train.ts";
+import { initMfTables, trainSgd } from "./sgd-train.ts";
 
 /**
  * Biased MF on explicit ratings (write-up 000; Funk/Koren): r̂ = μ + b_u + b_i + p_u·q_i, squared error
@@ -16,21 +15,13 @@ import { trainSgd, weightArray } from "./sgd-train.ts";
  */
 export async function fitBiasedMf(train: TrainSet, c: MfConfig, o: TrainingOptions, rng: Rng): Promise<EmbeddingModel> {
   const d = c.factors;
-  const D = d + 1;
   const n = train.item.length;
   let mu = 0;
   for (let k = 0; k < n; k++) mu += train.rating[k];
   mu /= n;
-  const init = rng.fork("init");
-  const optimizer = { kind: o.optimizer ?? "sgd", learningRate: o.learningRate, l2: c.l2 } as const;
-  const p = weightArray(o, train.nUsers * d);
-  const v = weightArray(o, train.nItems * D); // [q_i, b_i]
-  const bu = weightArray(o, train.nUsers);
-  for (let k = 0; k < p.length; k++) p[k] = init.normal() * c.initStd;
-  for (let i = 0; i < train.nItems; i++) for (let f = 0; f < d; f++) v[i * D + f] = init.normal() * c.initStd;
-  const tables = { P: new EmbeddingTable(train.nUsers, d, optimizer, p), V: new EmbeddingTable(train.nItems, D, optimizer, v), B: new EmbeddingTable(train.nUsers, 1, optimizer, bu) };
+  const { tables, optimizer } = initMfTables(train, c, o, rng, true);
   const data = { user: train.user, item: train.item, rating: train.rating, lists: { offsets: new Uint32Array(0), items: new Int32Array(0) }, nItems: train.nItems, mu };
-  const model = (): EmbeddingModel => biasedModel(v, mu, d, c.foldInL2 ?? c.l2);
+  const model = (): EmbeddingModel => biasedModel(tables.V.weights, mu, d, c.foldInL2 ?? c.l2);
   const epochsRun = await trainSgd({ kind: "biased", label: `biased MF d=${d}`, tables, optimizer, data, o, rng, current: model });
   const batch = o.batchSize ?? 1;
   log(`biased MF: ${epochsRun} epochs, d = ${d}, ${optimizer.kind} lr = ${o.learningRate}, batch ${batch}, λ = ${c.l2}, μ = ${mu.toFixed(4)}`);

@@ -5,7 +5,7 @@ import { byUser, historyKey, type TrainSet } from "../train-set.ts";
 import type { MfConfig } from "./config.ts";
 import type { CsrLists } from "./ials-solve.ts";
 import { bprGradient, negative, scratch } from "./sgd-examples.ts";
-import { trainSgd, weightArray } from "./sgd-train.ts";
+import { initMfTables, trainSgd } from "./sgd-train.ts";
 
 /**
  * BPR (Rendle et al. 2009): for a user's positive i and a uniformly sampled negative j (seeded),
@@ -16,17 +16,10 @@ import { trainSgd, weightArray } from "./sgd-train.ts";
  */
 export async function fitBpr(train: TrainSet, c: MfConfig, o: TrainingOptions, rng: Rng): Promise<EmbeddingModel> {
   const d = c.factors;
-  const D = d + 1;
   const users = sortedLists(byUser(train), train.nUsers);
-  const init = rng.fork("init");
-  const optimizer = { kind: o.optimizer ?? "sgd", learningRate: o.learningRate, l2: c.l2 } as const;
-  const p = weightArray(o, train.nUsers * d);
-  const v = weightArray(o, train.nItems * D); // [q_i, b_i]
-  for (let k = 0; k < p.length; k++) p[k] = init.normal() * c.initStd;
-  for (let i = 0; i < train.nItems; i++) for (let f = 0; f < d; f++) v[i * D + f] = init.normal() * c.initStd;
-  const tables = { P: new EmbeddingTable(train.nUsers, d, optimizer, p), V: new EmbeddingTable(train.nItems, D, optimizer, v), B: null };
+  const { tables, optimizer } = initMfTables(train, c, o, rng, false);
   const data = { user: train.user, item: train.item, rating: train.rating, lists: users, nItems: train.nItems, mu: 0 };
-  const model = () => bprModel(v, d, c, o, rng, { P: p, lists: users });
+  const model = () => bprModel(tables.V.weights, d, c, o, rng, { P: tables.P.weights, lists: users });
   const epochsRun = await trainSgd({ kind: "bpr", label: `BPR d=${d}`, tables, optimizer, data, o, rng, current: model });
   log(`BPR: ${epochsRun} epochs, d = ${d}, ${optimizer.kind} lr = ${o.learningRate}, λ = ${c.l2}`);
   return model();

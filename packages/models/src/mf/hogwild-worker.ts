@@ -1,12 +1,12 @@
 // Worker entry: Hogwild slices of per-example SGD epochs over tables in shared memory.
 import { parentPort, workerData } from "node:worker_threads";
 import type { SparseOptimizerOptions } from "../engine/embedding-table.ts";
-import { scratch, type SgdData } from "./sgd-examples.ts";
-import { exampleStep, hogwildPart, tablesOver, type SgdKind } from "./sgd-train.ts";
+import type { SgdData } from "./sgd-examples.ts";
+import { hogwildPart, sgdStep, tablesOver, type SgdKind } from "./sgd-train.ts";
 
 const w = workerData as { kind: SgdKind; optimizer: SparseOptimizerOptions; weights: Float32Array[]; dims: number[]; data: SgdData };
 const tables = tablesOver(w.weights, w.dims, w.optimizer);
-const step = exampleStep(w.kind, tables, w.data, w.optimizer, scratch(w.dims[0]));
+const step = sgdStep(w.kind, tables, w.data, w.optimizer);
 let order: Uint32Array = new Uint32Array(0);
 parentPort!.on("message", (m: { order?: Uint32Array; epoch: number; part: number; from: number; to: number; base: number }) => {
   if (m.order) {

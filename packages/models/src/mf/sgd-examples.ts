@@ -2,11 +2,6 @@ import type { Rng } from "@mle/core";
 import type { EmbeddingTable } from "../engine/embedding-table.ts";
 import type { CsrLists } from "./ials-solve.ts";
 
-/** Where an example's row gradients go: summed into the coming step, or applied at once (Hogwild). */
-export type GradientSink = (table: EmbeddingTable, row: number, grad: Float32Array) => void;
-export const accumulateInto: GradientSink = (t, row, g) => t.accumulate(row, g);
-export const applyAtOnce: GradientSink = (t, row, g) => t.applyRow(row, g);
-
 /** What the per-example kernels read: the training rows, and for BPR each user's sorted items. */
 export interface SgdData {
   user: Int32Array;
@@ -29,45 +24,37 @@ export function scratch(d: number): { p: Float32Array; qi: Float32Array; qj: Flo
   return { p: new Float32Array(d), qi: new Float32Array(d + 1), qj: new Float32Array(d + 1), b: new Float32Array(1) };
 }
 
-/** Biased MF on rating row r: ½(r − μ − b_u − b_i − p·q)²; returns the squared error. */
-export function biasedExample(t: MfTables, data: SgdData, r: number, g: ReturnType<typeof scratch>, sink: GradientSink): number {
+/**
+ * Biased MF on rating row r, ½(r − μ − b_u − b_i − p·q)²: its gradients go into the tables for the batch's
+ * optimizer step; returns the squared error.
+ */
+export function biasedExample(t: MfTables, data: SgdData, r: number, g: ReturnType<typeof scratch>): number {
   const d = t.P.dim;
-  const [p, v] = [t.P.weights, t.V.weights];
+  const [P, V] = [t.P.weights, t.V.weights];
   const u = data.user[r];
   const po = u * d;
   const io = data.item[r] * (d + 1);
-  const err = ratingError(t, data, r); // ∂(½ err²)/∂pred = −err
+  const err = ratingError(t, data, r, po, io); // ∂(½ err²)/∂pred = −err
   for (let f = 0; f < d; f++) {
-    g.p[f] = -err * v[io + f];
-    g.qi[f] = -err * p[po + f];
+    g.p[f] = -err * V[io + f];
+    g.qi[f] = -err * P[po + f];
   }
   g.qi[d] = -err;
   g.b[0] = -err;
-  sink(t.P, u, g.p);
-  sink(t.V, data.item[r], g.qi);
-  sink(t.B!, u, g.b);
+  t.P.accumulate(u, g.p);
+  t.V.accumulate(data.item[r], g.qi);
+  t.B!.accumulate(u, g.b);
   return err * err;
 }
 
-/** r − r̂ for rating row r, r̂ = μ + b_u + b_i + p_u·q_i. */
-function ratingError(t: MfTables, data: SgdData, r: number): number {
-  const d = t.P.dim;
-  const [P, V] = [t.P.weights, t.V.weights];
-  const po = data.user[r] * d;
-  const io = data.item[r] * (d + 1);
-  let pred = data.mu + t.B!.weights[data.user[r]] + V[io + d];
-  for (let f = 0; f < d; f++) pred += P[po + f] * V[io + f];
-  return data.rating[r] - pred;
-}
-
-/** biasedExample fused with a plain SGD step (Surprise's SVD update): one pass over p_u and q_i. */
+/** The same example as one plain SGD step in place (Surprise's SVD update): one pass over p_u and q_i. */
 export function biasedSgdExample(t: MfTables, data: SgdData, r: number, lr: number, l2: number): number {
   const d = t.P.dim;
   const [P, V, B] = [t.P.weights, t.V.weights, t.B!.weights];
   const u = data.user[r];
   const po = u * d;
   const io = data.item[r] * (d + 1);
-  const err = ratingError(t, data, r);
+  const err = ratingError(t, data, r, po, io);
   for (let f = 0; f < d; f++) {
     const pf = P[po + f];
     const qf = V[io + f];
@@ -79,33 +66,44 @@ export function biasedSgdExample(t: MfTables, data: SgdData, r: number, lr: numb
   return err * err;
 }
 
-/** BPR on the user and positive of row r with a sampled negative: −ln σ(x_uij); returns it (0 when skipped). */
-export function bprExample(t: MfTables, data: SgdData, r: number, rng: Rng, g: ReturnType<typeof scratch>, sink: GradientSink): number {
+/** r − r̂ for rating row r, r̂ = μ + b_u + b_i + p_u·q_i (po, io: the rows' offsets). */
+function ratingError(t: MfTables, data: SgdData, r: number, po: number, io: number): number {
+  const d = t.P.dim;
+  const [P, V] = [t.P.weights, t.V.weights];
+  let pred = data.mu + t.B!.weights[data.user[r]] + V[io + d];
+  for (let f = 0; f < d; f++) pred += P[po + f] * V[io + f];
+  return data.rating[r] - pred;
+}
+
+/**
+ * BPR on the user and positive of row r with a sampled negative, −ln σ(x_uij): its gradients go into the
+ * tables for the batch's optimizer step; returns the loss (0 when the user has every item).
+ */
+export function bprExample(t: MfTables, data: SgdData, r: number, rng: Rng, g: ReturnType<typeof scratch>): number {
+  const j = negativeFor(data, r, rng);
+  if (j < 0) return 0;
   const u = data.user[r];
-  if (data.lists.offsets[u + 1] - data.lists.offsets[u] >= data.nItems) return 0;
   const i = data.item[r];
-  const j = negative(rng, data.lists, u, data.nItems);
   const loss = bprGradient(t.P.weights, u * t.P.dim, t.V.weights, i, j, t.P.dim, g);
-  sink(t.P, u, g.p);
-  sink(t.V, i, g.qi);
-  sink(t.V, j, g.qj);
+  t.P.accumulate(u, g.p);
+  t.V.accumulate(i, g.qi);
+  t.V.accumulate(j, g.qj);
   return loss;
 }
 
 /**
- * bprExample fused with a plain SGD step, Cornac's and implicit's update: one pass over the factors reads
- * p_u, q_i, q_j once and writes them back, with no gradient buffers (same draws, same maths).
+ * The same example as one plain SGD step in place, Cornac's and implicit's update: one pass over the
+ * factors reads p_u, q_i, q_j once and writes them back, with no gradient buffers (same draws, same maths).
  */
 export function bprSgdExample(t: MfTables, data: SgdData, r: number, rng: Rng, lr: number, l2: number): number {
-  const u = data.user[r];
-  if (data.lists.offsets[u + 1] - data.lists.offsets[u] >= data.nItems) return 0;
+  const j = negativeFor(data, r, rng);
+  if (j < 0) return 0;
   const d = t.P.dim;
   const [P, V] = [t.P.weights, t.V.weights];
-  const po = u * d;
+  const po = data.user[r] * d;
   const io = data.item[r] * (d + 1);
-  const jo = negative(rng, data.lists, u, data.nItems) * (d + 1);
-  let x = V[io + d] - V[jo + d];
-  for (let f = 0; f < d; f++) x += P[po + f] * (V[io + f] - V[jo + f]);
+  const jo = j * (d + 1);
+  const x = bprMargin(P, po, V, io, jo, d);
   const z = 1 / (1 + Math.exp(x));
   for (let f = 0; f < d; f++) {
     const pf = P[po + f];
@@ -120,6 +118,20 @@ export function bprSgdExample(t: MfTables, data: SgdData, r: number, rng: Rng, l
   return logLoss(x);
 }
 
+/** The negative drawn for row r's user, or −1 when the user has every item (nothing to contrast). */
+function negativeFor(data: SgdData, r: number, rng: Rng): number {
+  const u = data.user[r];
+  if (data.lists.offsets[u + 1] - data.lists.offsets[u] >= data.nItems) return -1;
+  return negative(rng, data.lists, u, data.nItems);
+}
+
+/** x_uij = p_u·(q_i − q_j) + b_i − b_j (po, io, jo: the rows' offsets; biases in the last item column). */
+function bprMargin(P: Float32Array, po: number, V: Float32Array, io: number, jo: number, d: number): number {
+  let x = V[io + d] - V[jo + d];
+  for (let f = 0; f < d; f++) x += P[po + f] * (V[io + f] - V[jo + f]);
+  return x;
+}
+
 /** −ln σ(x), stable for large |x|. */
 function logLoss(x: number): number {
   return x > 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x));
@@ -129,8 +141,7 @@ function logLoss(x: number): number {
 export function bprGradient(P: Float32Array, po: number, V: Float32Array, i: number, j: number, d: number, g: ReturnType<typeof scratch>): number {
   const io = i * (d + 1);
   const jo = j * (d + 1);
-  let x = V[io + d] - V[jo + d];
-  for (let f = 0; f < d; f++) x += P[po + f] * (V[io + f] - V[jo + f]);
+  const x = bprMargin(P, po, V, io, jo, d);
   const z = 1 / (1 + Math.exp(x)); // σ(−x) = −∂(−ln σ(x))/∂x
   for (let f = 0; f < d; f++) {
     const pf = P[po + f];

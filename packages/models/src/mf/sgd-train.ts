@@ -1,20 +1,42 @@
 import { Rng, log, type EmbeddingModel } from "@mle/core";
 import { EmbeddingTable, type SparseOptimizerOptions } from "../engine/embedding-table.ts";
-import { runEpochs, shuffledBatches } from "../engine/epochs.ts";
+import { runEpochs, shuffleRows, shuffledBatches } from "../engine/epochs.ts";
 import type { TrainingOptions } from "../engine/training.ts";
 import { WorkerPool, shared } from "../engine/worker-pool.ts";
-import { accumulateInto, applyAtOnce, biasedExample, biasedSgdExample, bprExample, bprSgdExample, scratch, type MfTables, type SgdData } from "./sgd-examples.ts";
+import type { TrainSet } from "../train-set.ts";
+import type { MfConfig } from "./config.ts";
+import { biasedExample, biasedSgdExample, bprExample, bprSgdExample, scratch, type MfTables, type SgdData } from "./sgd-examples.ts";
 
 export type SgdKind = "bpr" | "biased";
 
-/** Whether a run trains Hogwild-style: several threads, per-example SGD (the only rule that needs no shared state). */
-export function isHogwild(o: TrainingOptions): boolean {
-  return (o.threads ?? 1) > 1 && (o.optimizer ?? "sgd") === "sgd" && (o.batchSize ?? 1) === 1;
+/** Plain SGD one example at a time: the update the fused kernels make in place (and the only one Hogwild can share). */
+function isPerExampleSgd(o: TrainingOptions): boolean {
+  return (o.optimizer ?? "sgd") === "sgd" && (o.batchSize ?? 1) === 1;
 }
 
-/** Weight arrays in shared memory when the run is Hogwild, so worker threads update them in place. */
-export function weightArray(o: TrainingOptions, n: number): Float32Array {
-  return isHogwild(o) ? new Float32Array(new SharedArrayBuffer(4 * n)) : new Float32Array(n);
+/** Whether a run trains Hogwild-style: several threads, per-example SGD (the only rule that needs no shared state). */
+export function isHogwild(o: TrainingOptions): boolean {
+  return (o.threads ?? 1) > 1 && isPerExampleSgd(o);
+}
+
+/**
+ * The tables of BPR or biased MF, seeded: P (users × d) and V = [q_i, b_i] Gaussian with s.d. initStd,
+ * biases at 0, a user-bias table B for biased MF. In shared memory for Hogwild runs, so worker threads
+ * update them in place.
+ */
+export function initMfTables(train: TrainSet, c: MfConfig, o: TrainingOptions, rng: Rng, userBias: boolean): { tables: MfTables; optimizer: SparseOptimizerOptions } {
+  const d = c.factors;
+  const D = d + 1;
+  const weights = (n: number) => (isHogwild(o) ? new Float32Array(new SharedArrayBuffer(4 * n)) : new Float32Array(n));
+  const init = rng.fork("init");
+  const p = weights(train.nUsers * d);
+  const v = weights(train.nItems * D);
+  for (let k = 0; k < p.length; k++) p[k] = init.normal() * c.initStd;
+  for (let i = 0; i < train.nItems; i++) for (let f = 0; f < d; f++) v[i * D + f] = init.normal() * c.initStd;
+  const optimizer = { kind: o.optimizer ?? "sgd", learningRate: o.learningRate, l2: c.l2 } as const;
+  const table = (rows: number, dim: number, w: Float32Array) => new EmbeddingTable(rows, dim, optimizer, w);
+  const B = userBias ? table(train.nUsers, 1, weights(train.nUsers)) : null;
+  return { tables: { P: table(train.nUsers, d, p), V: table(train.nItems, D, v), B }, optimizer };
 }
 
 interface SgdRun {
@@ -29,10 +51,11 @@ interface SgdRun {
 }
 
 /**
- * The epochs of a per-example model. One thread: seeded shuffles, gradients summed per row within a
- * batch, one optimizer step per batch — bit-for-bit reproducible. Several threads (per-example SGD
- * only): Hogwild (Recht et al. 2011) — each thread takes a slice of the epoch's shuffled rows and
- * updates the shared tables without locks; races make runs vary slightly from one to the next.
+ * The epochs of a per-example model. One thread: seeded shuffles; plain per-example SGD updates in place
+ * (fused kernels), anything else sums gradients per row within a batch and takes one optimizer step per
+ * batch — bit-for-bit reproducible either way. Several threads (per-example SGD only): Hogwild (Recht et
+ * al. 2011) — each thread takes a slice of the epoch's shuffled rows and updates the shared tables
+ * without locks; races make runs vary slightly from one to the next.
  */
 export async function trainSgd(run: SgdRun): Promise<number> {
   const { kind, tables, data, o } = run;
@@ -47,25 +70,22 @@ export async function trainSgd(run: SgdRun): Promise<number> {
   const order = pool ? new Uint32Array(new SharedArrayBuffer(4 * n)) : new Uint32Array(n);
   if (pool) await pool.run(Array.from({ length: pool.size }, () => ({ order })));
   const base = shuffle.fork("hogwild").int(2 ** 31);
-  const g = scratch(tables.P.dim);
-  const perExample = (o.optimizer ?? "sgd") === "sgd" && (o.batchSize ?? 1) === 1;
+  const inPlace = isPerExampleSgd(o) ? sgdStep(kind, tables, data, run.optimizer) : null;
+  const batched = inPlace ? null : batchedStep(kind, tables, data);
   try {
     const { epochsRun } = await runEpochs({
       label: run.label, epochs: o.epochs, monitor: o.monitor, current: run.current, weights: all.map((t) => t.weights),
       runEpoch: async (epoch) => {
-        let loss = 0;
-        if (!pool) {
-          // Per-example SGD touches each row once per example: updating at once equals accumulate + step, without the copy.
-          const example = perExample ? exampleStep(kind, tables, data, run.optimizer, g) : batchedExample(kind, tables, data, g);
-          const visit = (r: number) => (loss += example(r, shuffle));
-          shuffledBatches(n, o.batchSize ?? 1, shuffle, order, visit, () => all.forEach((t) => t.step()));
+        if (batched) {
+          let loss = 0;
+          shuffledBatches(o.batchSize ?? 1, shuffle, order, (r) => (loss += batched(r, shuffle)), () => all.forEach((t) => t.step()));
           return loss / n;
         }
-        for (let k = 0; k < n; k++) order[k] = k;
-        shuffle.shuffle(order);
+        shuffleRows(order, shuffle);
+        if (!pool) return slice(inPlace!, order, 0, n, shuffle) / n;
         const cut = (k: number) => Math.floor((k * n) / threads);
         const others = pool.run<number>(Array.from({ length: pool.size }, (_, k) => ({ epoch, part: k + 1, from: cut(k + 1), to: cut(k + 2), base })));
-        loss = hogwildPart(exampleStep(kind, tables, data, run.optimizer, g), order, epoch, 0, 0, cut(1), base);
+        let loss = hogwildPart(inPlace!, order, epoch, 0, 0, cut(1), base);
         for (const l of await others) loss += l;
         return loss / n;
       },
@@ -76,27 +96,31 @@ export async function trainSgd(run: SgdRun): Promise<number> {
   }
 }
 
-/** One thread's slice of a Hogwild epoch, updating the shared tables in place; returns its summed loss. */
-export function hogwildPart(step: ExampleStep, order: Uint32Array, epoch: number, part: number, from: number, to: number, base: number): number {
-  const rng = new Rng(base, `hogwild/${epoch}/${part}`);
+/** One training example (row r): its update, and its loss returned. */
+export type ExampleStep = (r: number, rng: Rng) => number;
+
+/** Rows order[from, to) through `step`; returns their summed loss. */
+function slice(step: ExampleStep, order: Uint32Array, from: number, to: number, rng: Rng): number {
   let loss = 0;
   for (let k = from; k < to; k++) loss += step(order[k], rng);
   return loss;
 }
 
-/** One training example (row r): its update, and its loss returned. */
-export type ExampleStep = (r: number, rng: Rng) => number;
+/** One thread's slice of a Hogwild epoch (its own seeded stream), updating the shared tables in place. */
+export function hogwildPart(step: ExampleStep, order: Uint32Array, epoch: number, part: number, from: number, to: number, base: number): number {
+  return slice(step, order, from, to, new Rng(base, `hogwild/${epoch}/${part}`));
+}
 
-/** Per-example SGD updating the rows at once; with plain SGD, the fused kernels (no gradient buffers). */
-export function exampleStep(kind: SgdKind, tables: MfTables, data: SgdData, optimizer: SparseOptimizerOptions, g: ReturnType<typeof scratch>): ExampleStep {
+/** Plain per-example SGD in place: the fused kernels (no gradient buffers, no optimizer step). */
+export function sgdStep(kind: SgdKind, tables: MfTables, data: SgdData, optimizer: SparseOptimizerOptions): ExampleStep {
   const { learningRate: lr, l2 = 0 } = optimizer;
-  if (optimizer.kind === "sgd") return kind === "bpr" ? (r, rng) => bprSgdExample(tables, data, r, rng, lr, l2) : (r) => biasedSgdExample(tables, data, r, lr, l2);
-  return kind === "bpr" ? (r, rng) => bprExample(tables, data, r, rng, g, applyAtOnce) : (r) => biasedExample(tables, data, r, g, applyAtOnce);
+  return kind === "bpr" ? (r, rng) => bprSgdExample(tables, data, r, rng, lr, l2) : (r) => biasedSgdExample(tables, data, r, lr, l2);
 }
 
 /** An example whose gradients wait in the tables for the batch's optimizer step. */
-function batchedExample(kind: SgdKind, tables: MfTables, data: SgdData, g: ReturnType<typeof scratch>): ExampleStep {
-  return kind === "bpr" ? (r, rng) => bprExample(tables, data, r, rng, g, accumulateInto) : (r) => biasedExample(tables, data, r, g, accumulateInto);
+function batchedStep(kind: SgdKind, tables: MfTables, data: SgdData): ExampleStep {
+  const g = scratch(tables.P.dim);
+  return kind === "bpr" ? (r, rng) => bprExample(tables, data, r, rng, g) : (r) => biasedExample(tables, data, r, g);
 }
 
 function shareData(d: SgdData): SgdData {
