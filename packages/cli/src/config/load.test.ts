@@ -64,6 +64,9 @@ describe("loadConfig", () => {
     const [i] = issues(yaml(`${minimal}training: { earlyStopping: { metric: ndcg@10 } }\nevaluation: { k: [20] }\n`));
     expect(i).toMatchObject({ path: "training.earlyStopping.metric", found: 'the string "ndcg@10"' });
     expect(i.expected).toContain("e.g. ndcg@20");
+    const [j] = issues(yaml(`${minimal}training: { earlyStopping: { metric: rmse } }\n`.replace("dataset: ml-100k", "dataset: ml-100k, feedback: { kind: implicit, minRating: 4 }")));
+    expect(j).toMatchObject({ path: "training.earlyStopping.metric", found: 'the string "rmse"' });
+    expect(j.expected).toContain("needs data.feedback.kind: explicit");
   });
 
   it("reports YAML syntax errors with their line", () => {

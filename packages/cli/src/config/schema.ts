@@ -48,6 +48,8 @@ export const experimentConfigSchema = z.strictObject({
   const known = ["rmse", "mae", ...perUserMetricNames(c.evaluation.k)];
   if (metric !== undefined && !known.includes(metric)) {
     ctx.addIssue({ code: "custom", path: ["training", "earlyStopping", "metric"], input: metric, message: `expected rmse, mae, or a per-user ranking metric at a cut-off in evaluation.k (${c.evaluation.k.join(", ")}), e.g. ndcg@${c.evaluation.k[0]}` });
+  } else if ((metric === "rmse" || metric === "mae") && c.data.feedback.kind !== "explicit") {
+    ctx.addIssue({ code: "custom", path: ["training", "earlyStopping", "metric"], input: metric, message: `a ranking metric such as ndcg@${c.evaluation.k[0]} (${metric} needs data.feedback.kind: explicit; this data is implicit)` });
   }
 });
 export type ExperimentConfig = z.infer<typeof experimentConfigSchema>;

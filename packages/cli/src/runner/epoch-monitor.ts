@@ -46,7 +46,9 @@ export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null): { 
       value = values ? values.reduce((a, b) => a + b, 0) / values.length : r.aggregate[metric];
     }
     if (value === undefined || !Number.isFinite(value)) {
-      throw new UserError(`training.earlyStopping.metric: "${metric}" is not computed here (expected rmse, mae, or a ranking metric at a cut-off in evaluation.k, e.g. ndcg@${c.evaluation.k[0]})`);
+      // The config check leaves: rating errors of a model that predicts no ratings (e.g. BPR), or no validation users.
+      const why = LOWER_IS_BETTER.has(metric) ? `${model.name} predicts no ratings` : "the validation part has no user to evaluate";
+      throw new UserError(`training.earlyStopping.metric: "${metric}" has no value (${why}); watch a ranking metric such as ndcg@${c.evaluation.k[0]}, or set patience: 0`);
     }
     point.valid = value;
     log(`epoch ${epoch}: loss ${loss.toFixed(4)}, valid ${metric} ${value.toFixed(4)}`);
