@@ -38,7 +38,8 @@ export async function fitIals(train: TrainSet, c: MfConfig, o: TrainingOptions, 
   const model = (): EmbeddingModel => {
     const GQ = gramian(Q, train.nItems, d);
     const exact = { ...params, solver: "cholesky" as const };
-    return { name: `ials(d=${d})`, dim: d, nItems: train.nItems, similarity: "dot", itemVectors: Q, userVector: (h: History) => exactSolve(Q, GQ, h.items, train.nItems, exact) };
+    const [A, b] = [new Float64Array(d * d), new Float64Array(d)]; // one scratch for every fold-in (they run one at a time)
+    return { name: `ials(d=${d})`, dim: d, nItems: train.nItems, similarity: "dot", itemVectors: Q, userVector: (h: History) => exactSolve(Q, GQ, h.items, train.nItems, exact, A, b) };
   };
   try {
     const { epochsRun } = await runEpochs({
