@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { Rng, setQuiet } from "@mle/core";
 import { evaluateRanking, evaluateRatings } from "@mle/metrics";
-import { fitModel, type MfConfig, type TrainingOptions } from "@mle/models";
+import { fitModel, mfConfigSchema, type MfConfig, type TrainingOptions } from "@mle/models";
 import { loadTsvTask } from "../lib/tsv-task.ts";
 
 setQuiet(true);
@@ -15,7 +15,7 @@ interface Run {
 // `binary` (default true): every training row is a positive with rating 1; false keeps the file's ratings (biased MF).
 type Spec = { folds: string; runs: Run[] } | { train: string; test: string | null; binary?: boolean; runs: Run[] };
 const spec = JSON.parse(process.argv[2]) as Spec;
-const config = (m: Run["model"]): MfConfig => ({ family: "mf", factors: 64, l2: 0.01, unobservedWeight: 0.1, initStd: 0.1, solver: "cholesky", cgSteps: 3, ...m });
+const config = (m: Run["model"]): MfConfig => mfConfigSchema.parse({ family: "mf", ...m }); // the config defaults, as `pnpm exp` fills them
 
 const out: Record<string, unknown> = {};
 if ("folds" in spec) {
