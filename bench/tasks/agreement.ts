@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { Rng, setQuiet } from "@mle/core";
 import { evaluateRanking } from "@mle/metrics";
-import { fitModel } from "@mle/models";
+import { fitModel, trainingOptions } from "@mle/models";
 import { exportRandomSplit } from "../lib/export-split.ts";
 import { loadTsvTask } from "../lib/tsv-task.ts";
 
@@ -16,7 +16,7 @@ const { train: trainSet, task } = await loadTsvTask(join(outDir, "train.tsv"), j
 const out: Record<string, unknown> = { trainRows: trainSet.user.length, testRows: task.targetItems.length, items: trainSet.nItems };
 for (const family of ["popularity", "ease"] as const) {
   const start = performance.now();
-  const model = await fitModel(family === "ease" ? { family, lambda: Number(lambda) } : { family }, trainSet, new Rng(1));
+  const { model } = await fitModel(trainSet, family === "ease" ? { family, lambda: Number(lambda) } : { family }, { rng: new Rng(1), training: trainingOptions({}) });
   const r = evaluateRanking(model, task, { k: [10] });
   const mean = (k: string) => r.perUser[k].reduce((a, b) => a + b, 0) / r.users.length;
   out[family] = { "recall@10": mean("recall@10"), "ndcg@10": mean("ndcg@10"), mrr: mean("mrr"), seconds: (performance.now() - start) / 1000, users: r.users.length };

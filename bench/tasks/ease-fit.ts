@@ -1,9 +1,9 @@
 // Child task: EASE on ml-latest-small (all ratings as interactions, optional k-core); writes the
 // Gram matrix (float64) and our inverse (float32) for the NumPy comparison; prints timings.
 import { writeFileSync } from "node:fs";
-import { setQuiet } from "@mle/core";
+import { setQuiet, userLists } from "@mle/core";
 import { loadDataset, preprocess } from "@mle/data";
-import { byUser, initBackend, invertSpdBlocked } from "@mle/models";
+import { initBackend, invertSpdBlocked } from "@mle/models";
 import { report } from "../lib/child.ts";
 
 setQuiet(true);
@@ -15,7 +15,7 @@ const n = x.nItems;
 const backend = await initBackend();
 const t = performance.now();
 const g = new Float64Array(n * n);
-const u = byUser({ nUsers: x.nUsers, nItems: n, user: x.user, item: x.item, rating: x.rating });
+const u = userLists({ nUsers: x.nUsers, nItems: n, user: x.user, item: x.item, rating: x.rating, timestamp: x.timestamp });
 for (let user = 0; user < x.nUsers; user++) {
   const items = u.items.subarray(u.offsets[user], u.offsets[user + 1]);
   for (const a of items) for (const b of items) g[a * n + b]++;

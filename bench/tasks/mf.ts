@@ -3,19 +3,20 @@
 import { join } from "node:path";
 import { Rng, setQuiet } from "@mle/core";
 import { evaluateRanking, evaluateRatings } from "@mle/metrics";
-import { fitModel, mfConfigSchema, type MfConfig, type TrainingOptions } from "@mle/models";
+import { fitModel, modelConfigSchema, type ModelConfig, type TrainingOptions } from "@mle/models";
 import { loadTsvTask } from "../lib/tsv-task.ts";
 
 setQuiet(true);
 interface Run {
   name: string;
-  model: Partial<MfConfig> & { variant: MfConfig["variant"] };
+  /** An MF `model:` section without `family` (e.g. { variant: "bpr", factors: 64 }). */
+  model: Record<string, unknown> & { variant: "biased" | "bpr" | "ials" };
   training: TrainingOptions;
 }
 // `binary` (default true): every training row is a positive with rating 1; false keeps the file's ratings (biased MF).
 type Spec = { folds: string; runs: Run[] } | { train: string; test: string | null; binary?: boolean; runs: Run[] };
 const spec = JSON.parse(process.argv[2]) as Spec;
-const config = (m: Run["model"]): MfConfig => mfConfigSchema.parse({ family: "mf", ...m }); // the config defaults, as `pnpm exp` fills them
+const config = (m: Run["model"]): ModelConfig => modelConfigSchema.parse({ family: "mf", ...m }); // the config defaults, as `pnpm exp` fills them
 
 const out: Record<string, unknown> = {};
 if ("folds" in spec) {
@@ -24,7 +25,7 @@ if ("folds" in spec) {
     for (let k = 1; k <= 5; k++) {
       const { train, task } = await loadTsvTask(join(spec.folds, `u${k}.base`), join(spec.folds, `u${k}.test`), false);
       const t = performance.now();
-      const m = await fitModel(config(run.model), train, new Rng(k), run.training);
+      const { model: m } = await fitModel(train, config(run.model), { rng: new Rng(k), training: run.training });
       const seconds = (performance.now() - t) / 1000;
       folds.push({ fold: k, rmse: evaluateRatings(m, task)!.rmse, seconds, secondsPerEpoch: seconds / run.training.epochs });
     }
@@ -35,7 +36,7 @@ if ("folds" in spec) {
   out.shape = { users: train.nUsers, items: train.nItems, interactions: train.user.length };
   for (const run of spec.runs) {
     const t = performance.now();
-    const m = await fitModel(config(run.model), train, new Rng(1), run.training);
+    const { model: m } = await fitModel(train, config(run.model), { rng: new Rng(1), training: run.training });
     const seconds = (performance.now() - t) / 1000;
     const r: Record<string, number> = { seconds, secondsPerEpoch: seconds / run.training.epochs };
     if (task.users.length) {

@@ -16,9 +16,11 @@ export interface ProgressOptions {
 }
 
 let silent = false;
-/** Turn every progress bar and log line off (tests, `--quiet`). */
-export function setQuiet(quiet: boolean): void {
+/** Turn every progress bar and log line off (tests, `--quiet`); returns the previous setting, to restore. */
+export function setQuiet(quiet: boolean): boolean {
+  const was = silent;
   silent = quiet;
+  return was;
 }
 
 /** Informational line on stderr, so stdout stays machine-readable. */

@@ -18,6 +18,8 @@ export interface Dataset {
   tags?: Tags;
   links?: Links;
   genome?: Genome;
+  /** Demographics (ML-100k, ML-1M), in the dense user space; users without a row get zeros. */
+  users?: Users;
 }
 
 export interface SourceFile {
@@ -66,4 +68,12 @@ export interface Genome {
   /** Dense item indices that have genome scores, ascending. */
   items: Int32Array;
   relevance: Float32Array;
+}
+
+/** Per dense user: age (0 unknown), gender (1 female, 2 male, 0 unknown), occupation code. */
+export interface Users {
+  age: Int16Array;
+  gender: Uint8Array;
+  occupationNames: string[];
+  occupation: Int16Array;
 }

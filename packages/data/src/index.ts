@@ -1,13 +1,13 @@
 export { RELEASE_NAMES, release, isReleaseName, type Release, type ReleaseName, type RatingsFormat } from "./registry.ts";
-export type { Dataset, Ratings, Movies, Tags, Links, Genome, SourceFile } from "./dataset.ts";
+export type { Dataset, Ratings, Movies, Tags, Links, Genome, Users, SourceFile } from "./dataset.ts";
 export { loadDataset, type LoadOptions, type LoadedDataset } from "./ingest.ts";
 export { locateRelease, defaultCacheDir, type LocateOptions, type LocatedRelease } from "./fetch/locate.ts";
 export { preprocess, type Interactions, type PreprocessOptions, type PreprocessReport } from "./interactions.ts";
 export { dataConfigSchema, type DataConfig } from "./config.ts";
 export { splitSchema, makeSplit, makeSplitFromRelease, type SplitConfig } from "./split/index.ts";
-export { writeSplit } from "./split/persist.ts";
+export { writeSplit, readSplitRows, SPLIT_PARTS, type RawIds } from "./split/persist.ts";
 export type { Split, SplitKind, SplitManifest, HoldoutPart, PartCounts, Rows } from "./split/types.ts";
-export { argsortUint32, groupRows, type Groups } from "./group.ts";
-export { writeColumnar, readColumnar, type Column } from "./columnar-file.ts";
 export { readRatings, type RawRatings } from "./parse/ratings.ts";
 export { yearFromTitle } from "./parse/movies.ts";
+export { buildTrainSet, buildRankingTask, trainStats, type TrainStats } from "./task.ts";
+export { itemFeatures, userFeatures, itemFeatureMatrix, type FeatureMatrixOptions } from "./features.ts";

@@ -3,11 +3,12 @@ import { join } from "node:path";
 import { UserError, fileDigest, log, progressBar, sha256 } from "@mle/core";
 import type { Dataset, SourceFile } from "./dataset.ts";
 import { denseIndex, toDense } from "./dense-index.ts";
-import { readColumnar, writeColumnar, type Column } from "./columnar-file.ts";
+import { readColumnar, writeColumnar, type Column } from "@mle/core";
 import { defaultCacheDir, locateRelease, type LocateOptions, type LocatedRelease } from "./fetch/locate.ts";
 import { readGenome, readLinks, readTagsCsv, readTagsDat, type RawGenome, type RawLinks, type RawTags } from "./parse/extras.ts";
 import { readMoviesCsv, readMoviesDat, readUItem, type RawMovies } from "./parse/movies.ts";
 import { readRatings } from "./parse/ratings.ts";
+import { readUUser, readUsersDat, type RawUsers } from "./parse/users.ts";
 import { RELEASE_NAMES, isReleaseName, release, type Release } from "./registry.ts";
 
 export interface LoadOptions extends LocateOptions {
@@ -23,7 +24,7 @@ export interface LoadedDataset {
   cacheFile: string;
 }
 
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2; // 2: demographics (u.user, users.dat)
 
 /** Finds a release (mirror, cache or GroupLens), then parses it once and reloads it from the columnar cache. */
 export async function loadDataset(name: string, options: LoadOptions = {}): Promise<LoadedDataset> {
@@ -111,6 +112,10 @@ export async function ingest(r: Release, dir: string, checksum: string, sources:
   if (r.files.genomeScores && r.files.genomeTags && has(r.files.genomeScores) && has(r.files.genomeTags)) {
     dataset.genome = genomeTable(await readGenome(path(r.files.genomeTags), path(r.files.genomeScores)), (id) => items.indexOf(id));
   }
+  if (r.files.users && has(r.files.users)) {
+    const raw = r.ratingsFormat === "udata" ? readUUser(path(r.files.users)) : readUsersDat(path(r.files.users));
+    dataset.users = userTable(raw, dataset.nUsers, (id) => users.indexOf(id));
+  }
   log(`ingested ${r.name}: ${dataset.nRatings.toLocaleString("en-US")} ratings, ${dataset.nUsers.toLocaleString("en-US")} users, ${nItems.toLocaleString("en-US")} movies`);
   return dataset;
 }
@@ -128,6 +133,18 @@ function movieTable(m: RawMovies, nItems: number, indexOf: (id: number) => numbe
     for (const g of m.genres[k]) genres[i * ng + col.get(g)!] = 1;
   }
   return { title, year, genreNames: m.genreNames, genres };
+}
+
+function userTable(u: RawUsers, nUsers: number, indexOf: (id: number) => number): Dataset["users"] {
+  const out = { age: new Int16Array(nUsers), gender: new Uint8Array(nUsers), occupationNames: u.occupationNames, occupation: new Int16Array(nUsers) };
+  for (let k = 0; k < u.userId.length; k++) {
+    const i = indexOf(u.userId[k]);
+    if (i < 0) continue; // a user who rated nothing
+    out.age[i] = u.age[k];
+    out.gender[i] = u.gender[k];
+    out.occupation[i] = u.occupation[k];
+  }
+  return out;
 }
 
 function tagTable(t: RawTags, indexOf: (id: number) => number): Dataset["tags"] {
@@ -174,13 +191,14 @@ interface CacheMeta {
   genreNames: string[];
   tagVocabulary?: string[];
   genomeTags?: string[];
+  occupationNames?: string[];
 }
 
 function writeDataset(path: string, d: Dataset): void {
   const meta: CacheMeta = {
     version: CACHE_VERSION, name: d.name, checksum: d.checksum, sources: d.sources,
     titles: d.movies.title, genreNames: d.movies.genreNames,
-    tagVocabulary: d.tags?.vocabulary, genomeTags: d.genome?.tagNames,
+    tagVocabulary: d.tags?.vocabulary, genomeTags: d.genome?.tagNames, occupationNames: d.users?.occupationNames,
   };
   const cols: Record<string, Column> = {
     userIds: d.userIds, itemIds: d.itemIds,
@@ -190,6 +208,7 @@ function writeDataset(path: string, d: Dataset): void {
   if (d.tags) Object.assign(cols, { tagUser: d.tags.rawUser, tagItem: d.tags.item, tagId: d.tags.tag, tagTime: d.tags.timestamp });
   if (d.links) Object.assign(cols, { imdbId: d.links.imdbId, tmdbId: d.links.tmdbId });
   if (d.genome) Object.assign(cols, { genomeItems: d.genome.items, genomeRelevance: d.genome.relevance });
+  if (d.users) Object.assign(cols, { userAge: d.users.age, userGender: d.users.gender, userOccupation: d.users.occupation });
   writeColumnar(path, meta, cols);
 }
 
@@ -207,6 +226,7 @@ function readDataset(path: string): Dataset {
   if (c.tagUser) d.tags = { rawUser: i32("tagUser"), item: i32("tagItem"), tag: i32("tagId"), vocabulary: m.tagVocabulary ?? [], timestamp: c.tagTime as Uint32Array };
   if (c.imdbId) d.links = { imdbId: i32("imdbId"), tmdbId: i32("tmdbId") };
   if (c.genomeItems) d.genome = { tagNames: m.genomeTags ?? [], items: i32("genomeItems"), relevance: c.genomeRelevance as Float32Array };
+  if (c.userAge) d.users = { age: c.userAge as Int16Array, gender: c.userGender as Uint8Array, occupationNames: m.occupationNames ?? [], occupation: c.userOccupation as Int16Array };
   return d;
 }
 

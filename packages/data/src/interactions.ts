@@ -1,6 +1,6 @@
 import { UserError } from "@mle/core";
 import type { Dataset } from "./dataset.ts";
-import { groupRows } from "./group.ts";
+import { groupRows } from "@mle/core";
 
 /**
  * The interactions an experiment uses: the dataset after preprocessing, with users and items

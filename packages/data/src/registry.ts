@@ -16,6 +16,7 @@ export interface Release {
     links?: string;
     genomeScores?: string;
     genomeTags?: string;
+    users?: string;
   };
   /** Published size, for `data info` before download. */
   approx: { ratings: number; users: number; movies: number };
@@ -40,12 +41,12 @@ const RELEASES = {
   },
   "ml-100k": {
     folder: "ml-100k", ratingsFormat: "udata",
-    files: { ratings: "u.data", movies: "u.item" },
+    files: { ratings: "u.data", movies: "u.item", users: "u.user" },
     approx: { ratings: 100_000, users: 943, movies: 1_682 },
   },
   "ml-1m": {
     folder: "ml-1m", ratingsFormat: "dat",
-    files: { ratings: "ratings.dat", movies: "movies.dat" },
+    files: { ratings: "ratings.dat", movies: "movies.dat", users: "users.dat" },
     approx: { ratings: 1_000_209, users: 6_040, movies: 3_883 },
   },
   "ml-10m": {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { setQuiet, type EmbeddingModel } from "@mle/core";
-import { evaluateRanking, evaluateRatings, type RankingTask } from "./evaluate.ts";
+import { setQuiet, type EmbeddingModel, type RankingTask } from "@mle/core";
+import { evaluateRanking, evaluateRatings } from "./evaluate.ts";
+import { lowerIsBetter, metricNames, parseMetric, perUserMetricNames } from "./registry.ts";
 
 setQuiet(true);
 /** One-dimensional items with fixed scores 5, 4, 3, 3, 1; every user vector is [1]. */
@@ -19,7 +20,7 @@ function task(history: number[][], targets: number[][], targetRatings?: number[]
   const t = csr(targets);
   return {
     nItems: 5, users: Int32Array.from(history.keys()),
-    historyOffsets: h.offsets, historyItems: h.items, historyRatings: new Float32Array(h.items.length).fill(4),
+    historyOffsets: h.offsets, historyItems: h.items, historyRatings: new Float32Array(h.items.length).fill(4), historyTimestamps: new Uint32Array(h.items.length),
     targetOffsets: t.offsets, targetItems: t.items, targetRatings: Float32Array.from(targetRatings ? targetRatings.flat() : t.items.map(() => 5)),
     itemTrainUsers: Uint32Array.from([4, 3, 2, 1, 0]), nTrainUsers: 4,
   };
@@ -58,5 +59,17 @@ describe("evaluateRanking", () => {
     expect(e.rmse).toBeCloseTo(1, 12);
     expect(e.mae).toBeCloseTo(1, 12);
     expect(e.n).toBe(3);
+  });
+});
+
+describe("the metric registry", () => {
+  it("names every metric evaluation computes, and knows which direction is better", () => {
+    const r = evaluateRanking(fixed, task([[0]], [[3]]), { k: [2, 3] });
+    expect(Object.keys(r.perUser)).toEqual(perUserMetricNames([2, 3]));
+    for (const name of [...Object.keys(r.perUser), ...Object.keys(r.aggregate), "rmse", "mae"]) expect(metricNames([2, 3])).toContain(name);
+    expect(parseMetric("ndcg@10")).toMatchObject({ def: { name: "ndcg", atK: true }, k: 10 });
+    expect(parseMetric("mrr")).toMatchObject({ def: { name: "mrr", atK: false } });
+    expect(parseMetric("ndcg")).toBeUndefined();
+    expect(lowerIsBetter("rmse") && !lowerIsBetter("ndcg@10")).toBe(true);
   });
 });

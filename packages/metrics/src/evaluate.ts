@@ -1,30 +1,11 @@
-import { log, progressBar, type EmbeddingModel, type UserVector } from "@mle/core";
+import { log, progressBar, type EmbeddingModel, type History, type RankingTask, type UserVector } from "@mle/core";
 import { CoverageCounter } from "./ranking/coverage.ts";
-import { hitRate } from "./ranking/hit-rate.ts";
-import { averagePrecision } from "./ranking/map.ts";
-import { reciprocalRankAt, reciprocalRankFull } from "./ranking/mrr.ts";
-import { ndcg } from "./ranking/ndcg.ts";
-import { novelty, selfInformation } from "./ranking/novelty.ts";
-import { precision } from "./ranking/precision.ts";
+import { reciprocalRankFull } from "./ranking/mrr.ts";
+import { selfInformation } from "./ranking/novelty.ts";
 import type { RankedList } from "./ranking/ranked-list.ts";
-import { recall, recallLiang } from "./ranking/recall.ts";
 import { ratingErrors } from "./rating/errors.ts";
+import { PER_USER_AT_K, perUserMetricNames } from "./registry.ts";
 import { scoreBlock, scoringSpace, topK, type ScoringSpace } from "./scoring.ts";
-
-/** Evaluated users with their history (what the user vector is folded in from, and what is excluded) and targets, as CSR. */
-export interface RankingTask {
-  nItems: number;
-  users: Int32Array;
-  historyOffsets: Uint32Array;
-  historyItems: Int32Array;
-  historyRatings: Float32Array;
-  targetOffsets: Uint32Array;
-  targetItems: Int32Array;
-  targetRatings: Float32Array;
-  /** For novelty: how many training users interacted with each item, and how many training users there are. */
-  itemTrainUsers: Uint32Array;
-  nTrainUsers: number;
-}
 
 export interface RankingOptions {
   k: number[];
@@ -57,9 +38,11 @@ export interface RankingResult {
   kMax: number;
 }
 
-/** The per-user metrics `evaluateRanking` computes at cut-offs ks (what a config may watch or compare). */
-export function perUserMetricNames(ks: readonly number[]): string[] {
-  return ["mrr", ...ks.flatMap((k) => [`recall@${k}`, `recall_liang@${k}`, `precision@${k}`, `ndcg@${k}`, `map@${k}`, `mrr@${k}`, `hit_rate@${k}`, `novelty@${k}`])];
+/** User u's history in a task (time order), as the model sees it. */
+export function taskHistory(task: RankingTask, u: number): History {
+  const a = task.historyOffsets[u];
+  const e = task.historyOffsets[u + 1];
+  return { items: task.historyItems.subarray(a, e), ratings: task.historyRatings.subarray(a, e), timestamps: task.historyTimestamps.subarray(a, e) };
 }
 
 /**
@@ -91,16 +74,14 @@ export function evaluateRanking(model: EmbeddingModel, task: RankingTask, option
   const heap = new Float32Array(kMax);
   const gainOf = new Float64Array(n); // stamped per user, cleared after
   const list: RankedList = { gains: new Float64Array(kMax), length: 0, nRelevant: 0, idealGains: new Float64Array(0) };
+  const input = { list, items, length: 0, info };
+  const atK = ks.map((k) => PER_USER_AT_K.map((m) => ({ column: columns[`${m.name}@${k}`], compute: m.compute })));
   const bar = progressBar(`evaluate ${model.name}`, nUsers, { unit: "items" });
 
   for (let b0 = 0; b0 < nUsers; b0 += block) {
     const b1 = Math.min(nUsers, b0 + block);
     const vectors = [];
-    for (let u = b0; u < b1; u++) {
-      const a = task.historyOffsets[u];
-      const e = task.historyOffsets[u + 1];
-      vectors.push(model.userVector({ items: task.historyItems.subarray(a, e), ratings: task.historyRatings.subarray(a, e) }));
-    }
+    for (let u = b0; u < b1; u++) vectors.push(model.userVector(taskHistory(task, u)));
     (options.scorer ?? scoreBlock)(space, vectors, scores);
     for (let u = b0; u < b1; u++) {
       const off = (u - b0) * n;
@@ -126,15 +107,9 @@ export function evaluateRanking(model: EmbeddingModel, task: RankingTask, option
         list.idealGains = Float64Array.from(ideal).sort().reverse();
         const e = evaluated;
         columns.mrr[e] = reciprocalRankFull(scores, off, n, relevant);
+        input.length = len;
         for (const [ki, k] of ks.entries()) {
-          columns[`recall@${k}`][e] = recall(list, k);
-          columns[`recall_liang@${k}`][e] = recallLiang(list, k);
-          columns[`precision@${k}`][e] = precision(list, k);
-          columns[`ndcg@${k}`][e] = ndcg(list, k);
-          columns[`map@${k}`][e] = averagePrecision(list, k);
-          columns[`mrr@${k}`][e] = reciprocalRankAt(list, k);
-          columns[`hit_rate@${k}`][e] = hitRate(list, k);
-          columns[`novelty@${k}`][e] = novelty(items, len, k, info);
+          for (const m of atK[ki]) m.column[e] = m.compute(input, k);
           coverage[ki].add(items, len, k);
         }
         topItems.set(items.subarray(0, len), e * kMax);
@@ -163,12 +138,10 @@ export function evaluateRatings(model: EmbeddingModel, task: RankingTask): { rms
   if (!model.predictRatings) return null;
   const predicted = new Float32Array(task.targetItems.length);
   for (let u = 0; u < task.users.length; u++) {
-    const a = task.historyOffsets[u];
-    const e = task.historyOffsets[u + 1];
     const ta = task.targetOffsets[u];
     const te = task.targetOffsets[u + 1];
     if (te === ta) continue;
-    predicted.set(model.predictRatings({ items: task.historyItems.subarray(a, e), ratings: task.historyRatings.subarray(a, e) }, task.targetItems.subarray(ta, te)), ta);
+    predicted.set(model.predictRatings(taskHistory(task, u), task.targetItems.subarray(ta, te)), ta);
   }
   return ratingErrors(predicted, task.targetRatings);
 }

@@ -1,4 +1,5 @@
-export { evaluateRanking, evaluateRatings, perUserMetricNames, type RankingTask, type RankingOptions, type RankingResult, type BlockScorer } from "./evaluate.ts";
+export { evaluateRanking, evaluateRatings, taskHistory, type RankingOptions, type RankingResult, type BlockScorer } from "./evaluate.ts";
+export { METRICS, AT_K_FAMILIES, parseMetric, lowerIsBetter, perUserMetricNames, metricNames, type MetricDef } from "./registry.ts";
 export { scoringSpace, scoreBlock, topK, type ScoringSpace } from "./scoring.ts";
 export type { RankedList } from "./ranking/ranked-list.ts";
 export { recall, recallLiang } from "./ranking/recall.ts";

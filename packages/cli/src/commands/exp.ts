@@ -1,9 +1,11 @@
 import { Command } from "commander";
 import { join, basename } from "node:path";
-import { UserError, setQuiet } from "@mle/core";
-import { TRAINABLE_FAMILIES, describeModel as modelLine } from "@mle/models";
+import { setQuiet } from "@mle/core";
+import { AT_K_FAMILIES } from "@mle/metrics";
+import { describeModel as modelLine } from "@mle/models";
+import { formatMetric } from "@mle/report";
 import { runExperiment } from "../runner/run.ts";
-import { RANKING_METRICS, formatMetric, type Results } from "../runner/results.ts";
+import type { Results } from "../runner/results.ts";
 import { loadConfig } from "../config/load.ts";
 import { int, pct, table } from "../format.ts";
 import { prepareExperiment, type PreparedExperiment } from "../runner/prepare.ts";
@@ -24,12 +26,6 @@ export function expCommand(): Command {
       const overrides = [...o.set];
       if (o.seeds) overrides.push(`experiment.seeds=[${o.seeds}]`);
       const { config } = loadConfig(file, overrides);
-      if (!o.dryRun && !TRAINABLE_FAMILIES.includes(config.model.family)) {
-        throw new UserError(
-          `model family "${config.model.family}" cannot be trained yet: its trainer is not built`,
-          `run with --dry-run to check the data and the split (pnpm exp ${file} --dry-run)`,
-        );
-      }
       const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
       const outDir = o.out ?? join("runs", config.experiment.name, stamp);
       if (o.dryRun) {
@@ -60,18 +56,19 @@ function describeModel(c: ExperimentConfig): string {
 /** Test metrics, mean ± 95% half-width over seeds: one row per metric, one column per K. */
 export function metricsTable(c: ExperimentConfig, r: Results): string {
   const ks = [...new Set(c.evaluation.k)].sort((a, b) => a - b);
-  const rows = RANKING_METRICS.map((m) => [m, ...ks.map((k) => (r.metrics[`${m}@${k}`] ? formatMetric(r.metrics[`${m}@${k}`]) : ""))]);
+  const rows = AT_K_FAMILIES.filter((m) => ks.some((k) => r.metrics[`${m}@${k}`])).map((m) => [m, ...ks.map((k) => (r.metrics[`${m}@${k}`] ? formatMetric(r.metrics[`${m}@${k}`]) : ""))]);
   const extra = ["mrr", "rmse", "mae"].filter((m) => r.metrics[m]).map((m) => `${m} ${formatMetric(r.metrics[m])}`);
   const v = r.validMetrics;
   const k0 = ks[0];
   if (v) extra.push(`| validation: ndcg@${k0} ${formatMetric(v[`ndcg@${k0}`])}, recall@${k0} ${formatMetric(v[`recall@${k0}`])}${v.rmse ? `, rmse ${formatMetric(v.rmse)}` : ""}`);
+  const kept = r.training ? `kept epoch ${r.training.keptEpoch.join("/")} of ${r.training.epochsRun.join("/")} run` : "";
   const seeds = r.seeds.length;
   return [
     `test metrics of ${r.model} (${seeds} seed${seeds > 1 ? "s" : ""}: ${r.seeds.join(", ")}; ${seeds > 1 ? "mean ± 95% CI half-width over seeds" : "one seed: no interval over seeds"}; ` +
       `${r.usersEvaluated.join("/")} users evaluated, ${r.usersWithoutRelevant.join("/")} without a relevant target)`,
     table(["metric", ...ks.map((k) => `@${k}`)], rows),
     extra.join(" · "),
-    `fit ${r.fitSeconds.map((t) => t.toFixed(2)).join("/")} s · evaluate ${r.evaluateSeconds.map((t) => t.toFixed(2)).join("/")} s · TensorFlow.js backend: ${r.backend}`,
+    `fit ${r.fitSeconds.map((t) => t.toFixed(2)).join("/")} s${kept ? ` (${kept})` : ""} · evaluate ${r.evaluateSeconds.map((t) => t.toFixed(2)).join("/")} s · TensorFlow.js backend: ${r.backend}`,
   ].filter(Boolean).join("\n");
 }
 

@@ -23,6 +23,7 @@ interface Def {
   type: string;
   innerType?: z.ZodType;
   in?: z.ZodType;
+  out?: z.ZodType;
   element?: z.ZodType;
   shape?: Record<string, z.ZodType>;
   options?: z.ZodType[];
@@ -36,7 +37,8 @@ export function knownKeysAt(schema: z.ZodType, path: PropertyKey[], data: unknow
   for (let i = 0; i <= path.length && s; i++) {
     let d = def(s);
     while (d.innerType || d.in) {
-      s = (d.innerType ?? d.in)!;
+      // A preprocess pipe's input is its function: the keys live in what it feeds.
+      s = (d.innerType ?? (def(d.in!).type === "transform" ? d.out : d.in))!;
       d = def(s);
     }
     if (d.type === "union" && d.discriminator) {

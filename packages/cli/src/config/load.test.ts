@@ -7,8 +7,9 @@ import { loadConfig } from "./load.ts";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
+let files = 0;
 const yaml = (text: string) => {
-  const p = join(tmp.dir, `c${Math.random().toString(36).slice(2)}.yaml`);
+  const p = join(tmp.dir, `c${++files}.yaml`);
   writeFileSync(p, text);
   return p;
 };
@@ -53,6 +54,25 @@ describe("loadConfig", () => {
     expect(found.map((i) => i.path)).toEqual(["experiment.name", "experiment.seeds.1", "data.dataset", "split.kind"]);
     expect(found[2].expected).toMatch(/^one of "ml-latest", "ml-latest-small", "ml-100k"/);
     expect(found[3].expected).toBe('one of "temporal", "leave-last", "user-holdout", "random", "folds"');
+  });
+
+  it("each model accepts only its own keys: an MF variant's, and the training knobs it reads", () => {
+    const [solver] = issues(yaml(minimal.replace("model: { family: mf }", "model: { family: mf, variant: biased, solver: cg }")));
+    expect(solver).toMatchObject({ path: "model.solver", found: 'an unknown key (the string "cg")', line: 4 });
+    expect(solver.expected).toBe("one of the known keys family, factors, l2, initStd, variant, foldInL2");
+    const [lr] = issues(yaml(`${minimal.replace("model: { family: mf }", "model: { family: mf, variant: ials }")}training: { epochs: 5, learningRate: 0.01 }\n`));
+    expect(lr).toMatchObject({ path: "training.learningRate", expected: "one of the known keys epochs, threads, earlyStopping", line: 5 });
+    const [pop] = issues(yaml(`${minimal.replace("model: { family: mf }", "model: { family: popularity }")}training: { epochs: 5 }\n`));
+    expect(pop).toMatchObject({ path: "training.epochs", expected: "no such key" });
+    const { config } = loadConfig(yaml(`${minimal}training: { epochs: 5 }\n`));
+    expect(config.training).toEqual({ epochs: 5, learningRate: 0.001, optimizer: "adam", batchSize: 1024, threads: 1, earlyStopping: { patience: 3 } });
+    expect(config.model).toEqual({ family: "mf", variant: "biased", factors: 64, l2: 0.01, initStd: 0.1 });
+  });
+
+  it("an unknown model family lists the registered ones", () => {
+    const [i] = issues(yaml(minimal.replace("model: { family: mf }", "model: { family: vae }")));
+    expect(i).toMatchObject({ path: "model.family", found: 'the string "vae"' });
+    expect(i.expected).toMatch(/^one of "popularity", "random", "mean", "baseline", "ease", "mf"/);
   });
 
   it("checks cross-field rules of a split", () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { LineCounter, parseDocument, parse as parseYamlValue, type Document } from "yaml";
 import type { z } from "zod";
 import { ConfigError, UserError, type ConfigIssue } from "@mle/core";
+import { familyOf, FAMILY_NAMES, modelConfigSchema, trainingSchemaFor } from "@mle/models";
 import { describeValue, knownKeysAt, valueAt } from "./describe.ts";
 import { experimentConfigSchema, type ExperimentConfig } from "./schema.ts";
 
@@ -62,7 +63,7 @@ function toIssues(issue: z.core.$ZodIssue, raw: unknown, doc: Document, lc: Line
   const found = describeValue(valueAt(raw, path));
   switch (issue.code) {
     case "unrecognized_keys": {
-      const known = knownKeysAt(experimentConfigSchema, path, raw);
+      const known = keysAt(path, raw);
       return issue.keys.map((k) => ({
         path: at([...path, k]),
         expected: known.length ? `one of the known keys ${known.join(", ")}` : "no such key",
@@ -91,4 +92,18 @@ function toIssues(issue: z.core.$ZodIssue, raw: unknown, doc: Document, lc: Line
     default:
       return [{ path: at(path), expected: issue.message, found, line: line(path) }];
   }
+}
+
+/** The keys a config accepts at `path`: the model's own schema decides under model and training. */
+function keysAt(path: PropertyKey[], raw: unknown): string[] {
+  const model = valueAt(raw, ["model"]);
+  const family = valueAt(model, ["family"]);
+  if (path[0] === "model" && typeof family === "string" && (FAMILY_NAMES as string[]).includes(family)) {
+    return knownKeysAt(familyOf(family).config, path.slice(1), model);
+  }
+  if (path[0] === "training") {
+    const m = modelConfigSchema.safeParse(model);
+    if (m.success) return knownKeysAt(trainingSchemaFor(m.data), path.slice(1), valueAt(raw, ["training"]));
+  }
+  return knownKeysAt(experimentConfigSchema, path, raw);
 }

@@ -1,18 +1,7 @@
 import { z } from "zod";
 import { dataConfigSchema, splitSchema } from "@mle/data";
-import { perUserMetricNames } from "@mle/metrics";
-import { modelConfigSchema } from "@mle/models";
-
-/** Training procedure shared by the learned families (baselines ignore it). */
-export const trainingSchema = z.strictObject({
-  epochs: z.number().int().min(1).default(20),
-  batchSize: z.number().int().min(1).default(1024),
-  learningRate: z.number().positive().default(0.001),
-  optimizer: z.enum(["adam", "adagrad", "sgd"]).default("adam"),
-  /** Stop when the validation metric (default ndcg at the first evaluation.k) has not improved for `patience` epochs (0: never). */
-  earlyStopping: z.strictObject({ metric: z.string().optional(), patience: z.number().int().min(0).default(3) }).default({ patience: 3 }),
-  threads: z.number().int().min(1).default(1),
-});
+import { metricNames, perUserMetricNames } from "@mle/metrics";
+import { FAMILY_NAMES, modelConfigSchema, trainingSchemaFor, type ModelConfig, type TrainingConfig } from "@mle/models";
 
 export const evaluationSchema = z.strictObject({
   /** Cut-offs for every top-K metric. */
@@ -21,6 +10,8 @@ export const evaluationSchema = z.strictObject({
   relevantMinRating: z.number().min(0).max(5).optional(),
   /** NDCG gain: 1 per relevant item, or its rating. */
   gain: z.enum(["binary", "rating"]).default("binary"),
+  /** Fit the reference models on the same splits for the report (popularity; global mean and baseline-only on ratings). */
+  references: z.boolean().default(true),
 });
 
 export const trackingSchema = z.strictObject({
@@ -30,7 +21,7 @@ export const trackingSchema = z.strictObject({
   enabled: z.boolean().default(true),
 });
 
-export const experimentConfigSchema = z.strictObject({
+const baseSchema = z.strictObject({
   experiment: z.strictObject({
     name: z.string().regex(/^[A-Za-z0-9._-]+$/, "a name of letters, digits, '.', '_' or '-'"),
     description: z.string().optional(),
@@ -39,17 +30,33 @@ export const experimentConfigSchema = z.strictObject({
   data: dataConfigSchema,
   split: splitSchema,
   model: modelConfigSchema,
-  training: trainingSchema.default(trainingSchema.parse({})),
+  /** Checked against the model's own training schema below: each family accepts only the knobs it reads. */
+  training: z.record(z.string(), z.unknown()).default({}),
   evaluation: evaluationSchema.default(evaluationSchema.parse({})),
   tracking: trackingSchema.default(trackingSchema.parse({})),
-}).superRefine((c, ctx) => {
+});
+
+export type ExperimentConfig = Omit<z.infer<typeof baseSchema>, "model" | "training"> & { model: ModelConfig; training: TrainingConfig };
+
+export const experimentConfigSchema: z.ZodType<ExperimentConfig> = baseSchema.transform((c, ctx) => {
+  if (!(FAMILY_NAMES as string[]).includes((c.model as { family?: string }).family ?? "")) return z.NEVER; // the model section failed: its issues are reported already
+  const t = trainingSchemaFor(c.model).safeParse(c.training);
+  if (!t.success) {
+    for (const issue of t.error.issues) ctx.issues.push({ ...issue, path: ["training", ...issue.path], input: undefined } as never);
+    return z.NEVER;
+  }
+  const training = t.data;
   // Checked here, not after the first epoch: a watched metric the evaluation never computes is a config error.
-  const metric = c.training.earlyStopping.metric;
+  const metric = training.earlyStopping?.metric;
   const known = ["rmse", "mae", ...perUserMetricNames(c.evaluation.k)];
   if (metric !== undefined && !known.includes(metric)) {
-    ctx.addIssue({ code: "custom", path: ["training", "earlyStopping", "metric"], input: metric, message: `expected rmse, mae, or a per-user ranking metric at a cut-off in evaluation.k (${c.evaluation.k.join(", ")}), e.g. ndcg@${c.evaluation.k[0]}` });
-  } else if ((metric === "rmse" || metric === "mae") && c.data.feedback.kind !== "explicit") {
-    ctx.addIssue({ code: "custom", path: ["training", "earlyStopping", "metric"], input: metric, message: `a ranking metric such as ndcg@${c.evaluation.k[0]} (${metric} needs data.feedback.kind: explicit; this data is implicit)` });
+    const kind = metricNames(c.evaluation.k).includes(metric) ? " (it is computed over the whole catalogue, not per user)" : "";
+    ctx.addIssue({ code: "custom", path: ["training", "earlyStopping", "metric"], input: metric, message: `expected rmse, mae, or a per-user ranking metric at a cut-off in evaluation.k (${c.evaluation.k.join(", ")}), e.g. ndcg@${c.evaluation.k[0]}${kind}` });
+    return z.NEVER;
   }
+  if ((metric === "rmse" || metric === "mae") && c.data.feedback.kind !== "explicit") {
+    ctx.addIssue({ code: "custom", path: ["training", "earlyStopping", "metric"], input: metric, message: `a ranking metric such as ndcg@${c.evaluation.k[0]} (${metric} needs data.feedback.kind: explicit; this data is implicit)` });
+    return z.NEVER;
+  }
+  return { ...c, training };
 });
-export type ExperimentConfig = z.infer<typeof experimentConfigSchema>;

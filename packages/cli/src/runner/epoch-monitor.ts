@@ -1,7 +1,8 @@
-import { UserError, log } from "@mle/core";
-import { evaluateRanking, evaluateRatings, scoreBlock, scoringSpace, type RankingTask } from "@mle/metrics";
-import { tfBlockScorer, type EpochMonitor } from "@mle/models";
+import { UserError, log, type RankingTask } from "@mle/core";
+import { evaluateRanking, evaluateRatings, lowerIsBetter } from "@mle/metrics";
+import type { EpochMonitor } from "@mle/models";
 import type { ExperimentConfig } from "../config/schema.ts";
+import { evaluationOptions, newScorer, watchedMetric } from "./evaluation.ts";
 
 /** One point of a learning curve: the epoch's mean training loss and, with a validation part, the watched metric. */
 export interface CurvePoint {
@@ -10,54 +11,73 @@ export interface CurvePoint {
   valid?: number;
 }
 
-const LOWER_IS_BETTER = new Set(["rmse", "mae"]);
-
-/** The validation metric early stopping watches: the configured one, else ndcg at the first cut-off. */
-export function watchedMetric(c: ExperimentConfig): string {
-  return c.training.earlyStopping.metric ?? `ndcg@${c.evaluation.k[0]}`;
+/** What training did: its curve, and which epoch's weights the model kept. */
+export interface TrainingRecord {
+  /** The watched validation metric, when early stopping watched one. */
+  watched?: string;
+  curve: CurvePoint[];
+  epochsRun: number;
+  keptEpoch: number;
+  stoppedEarly: boolean;
 }
 
 /**
- * The runner's ear on training: records the learning curve and, when the split has a validation part
- * and `training.earlyStopping.patience` > 0, evaluates the watched metric on it after every epoch and
- * stops after `patience` epochs without improvement (the model keeps its best epoch's weights).
+ * The runner's ear on training: records the learning curve (and hands each point to `onPoint` as it
+ * happens, for live tracking) and, when the split has a validation part and `training.earlyStopping.patience`
+ * > 0, evaluates the watched metric on it after every epoch and stops after `patience` epochs without
+ * improvement (the model keeps its best epoch's weights).
  */
-export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null): { monitor: EpochMonitor; curve: CurvePoint[] } {
-  const curve: CurvePoint[] = [];
+export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null, onPoint?: (p: CurvePoint, watched?: string) => Promise<void>): { monitor: EpochMonitor; record: TrainingRecord } {
   const metric = watchedMetric(c);
-  const { patience } = c.training.earlyStopping;
-  const watch = valid && patience > 0;
-  const sign = LOWER_IS_BETTER.has(metric) ? -1 : 1;
+  const patience = c.training.earlyStopping?.patience ?? 0;
+  const watch = valid !== null && patience > 0;
+  const record: TrainingRecord = { watched: watch ? metric : undefined, curve: [], epochsRun: 0, keptEpoch: 0, stoppedEarly: false };
+  const sign = lowerIsBetter(metric) ? -1 : 1;
   let best = -Infinity;
   let since = 0;
-  const monitor: EpochMonitor = (epoch, loss, current) => {
+  const monitor: EpochMonitor = async (epoch, loss, current) => {
     const point: CurvePoint = { epoch, loss };
-    curve.push(point);
-    if (!watch) return "continue";
-    const model = current();
-    let value: number | undefined;
-    if (LOWER_IS_BETTER.has(metric)) {
-      value = evaluateRatings(model, valid)?.[metric as "rmse" | "mae"];
-    } else {
-      const scorer = tfBlockScorer(scoreBlock);
-      const r = evaluateRanking(model, valid, { k: c.evaluation.k, relevantMinRating: c.evaluation.relevantMinRating, gain: c.evaluation.gain, scorer, space: scoringSpace(model) });
-      scorer.dispose();
-      const values = r.perUser[metric];
-      value = values ? values.reduce((a, b) => a + b, 0) / values.length : r.aggregate[metric];
+    record.curve.push(point);
+    record.epochsRun = epoch;
+    if (!watch) {
+      record.keptEpoch = epoch;
+      await onPoint?.(point);
+      return "continue";
     }
-    if (value === undefined || !Number.isFinite(value)) {
-      // The config check leaves: rating errors of a model that predicts no ratings (e.g. BPR), or no validation users.
-      const why = LOWER_IS_BETTER.has(metric) ? `${model.name} predicts no ratings` : "the validation part has no user to evaluate";
-      throw new UserError(`training.earlyStopping.metric: "${metric}" has no value (${why}); watch a ranking metric such as ndcg@${c.evaluation.k[0]}, or set patience: 0`);
-    }
+    const value = validationValue(c, metric, current(), valid);
     point.valid = value;
     log(`epoch ${epoch}: loss ${loss.toFixed(4)}, valid ${metric} ${value.toFixed(4)}`);
+    await onPoint?.(point, metric);
     if (sign * value > best) {
       best = sign * value;
       since = 0;
+      record.keptEpoch = epoch;
       return "improved";
     }
-    return ++since >= patience ? "stop" : "continue";
+    if (++since >= patience) {
+      record.stoppedEarly = true;
+      return "stop";
+    }
+    return "continue";
   };
-  return { monitor, curve };
+  return { monitor, record };
+}
+
+function validationValue(c: ExperimentConfig, metric: string, model: ReturnType<Parameters<EpochMonitor>[2]>, valid: RankingTask): number {
+  let value: number | undefined;
+  if (lowerIsBetter(metric)) {
+    value = evaluateRatings(model, valid)?.[metric as "rmse" | "mae"];
+  } else {
+    const scorer = newScorer();
+    const r = evaluateRanking(model, valid, evaluationOptions(c, model, scorer));
+    scorer.dispose();
+    const values = r.perUser[metric];
+    value = values ? values.reduce((a, b) => a + b, 0) / values.length : r.aggregate[metric];
+  }
+  if (value === undefined || !Number.isFinite(value)) {
+    // The config check leaves: rating errors of a model that predicts no ratings (e.g. BPR), or no validation users.
+    const why = lowerIsBetter(metric) ? `${model.name} predicts no ratings` : "the validation part has no user to evaluate";
+    throw new UserError(`training.earlyStopping.metric: "${metric}" has no value (${why}); watch a ranking metric such as ndcg@${c.evaluation.k[0]}, or set patience: 0`);
+  }
+  return value;
 }

@@ -1,14 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Rng, log, type EmbeddingModel } from "@mle/core";
-import { writeColumnar, type Interactions } from "@mle/data";
-import { evaluateRanking, evaluateRatings, scoreBlock, scoringSpace, type RankingResult, type RankingTask } from "@mle/metrics";
-import { fitModel, initBackend, tfBlockScorer } from "@mle/models";
+import { Rng, isSparse, log, writeColumnar, type EmbeddingModel, type RankingTask } from "@mle/core";
+import { buildRankingTask, buildTrainSet, trainStats, type Interactions } from "@mle/data";
+import { evaluateRanking, evaluateRatings, taskHistory, type RankingResult } from "@mle/metrics";
+import { fitModel, initBackend, saveModel, trainingOptions } from "@mle/models";
 import type { ExperimentConfig } from "../config/schema.ts";
-import { epochMonitor, type CurvePoint } from "./epoch-monitor.ts";
+import { epochMonitor, type CurvePoint, type TrainingRecord } from "./epoch-monitor.ts";
+import { evaluationOptions, newScorer } from "./evaluation.ts";
 import { memoizeUserVectors } from "./memo-model.ts";
-import type { PreparedSeed } from "./prepare.ts";
-import { rankingTask, trainSet, trainStats } from "./task.ts";
+import type { PreparedExperiment, PreparedSeed } from "./prepare.ts";
+import { referenceMetrics } from "./references.ts";
 
 export interface SeedResult {
   seed: number;
@@ -27,26 +28,32 @@ export interface SeedResult {
   model: string;
   /** TensorFlow.js backend that computed (results may differ in the last bits between backends). */
   backend: string;
-  /** Per-epoch training loss (and watched validation metric) of models trained in epochs; empty otherwise. */
-  curve: CurvePoint[];
+  /** The learning curve and the kept epoch of models trained in epochs; an empty curve otherwise. */
+  training: TrainingRecord;
+  /** The reference models' test metrics on this seed's split (popularity; global mean and baseline-only on ratings). */
+  references: Record<string, Record<string, number>>;
 }
 
-/** Fits the model on one seed's training part and evaluates it on the test part. */
-export async function evaluateSeed(c: ExperimentConfig, x: Interactions, s: PreparedSeed): Promise<SeedResult> {
+/** Fits the model on one seed's training part, saves it, and evaluates it on the test (and validation) part. */
+export async function evaluateSeed(c: ExperimentConfig, p: PreparedExperiment, s: PreparedSeed, onEpoch?: (point: CurvePoint, watched?: string) => Promise<void>): Promise<SeedResult> {
+  const x = p.interactions;
   const backend = await initBackend();
-  const scorer = tfBlockScorer(scoreBlock);
-  const rng = new Rng(s.seed, "model");
+  const scorer = newScorer();
   const stats = trainStats(x, s.split.train);
-  const validTask = s.split.valid ? rankingTask(x, s.split.valid, stats) : null;
-  const { monitor, curve } = epochMonitor(c, validTask);
+  const validTask = s.split.valid ? buildRankingTask(x, s.split.valid, stats) : null;
+  const { monitor, record } = epochMonitor(c, validTask, onEpoch);
+  const train = buildTrainSet(x, s.split.train, p.content);
   let t = performance.now();
-  const { epochs, learningRate, optimizer, batchSize, threads } = c.training;
-  const model = memoizeUserVectors(await fitModel(c.model, trainSet(x, s.split.train), rng, { epochs, learningRate, optimizer, batchSize, threads, monitor }));
+  const trained = await fitModel(train, c.model, { rng: new Rng(s.seed, "model"), training: trainingOptions(c.training, monitor) });
   const fitSeconds = (performance.now() - t) / 1000;
+  const model = memoizeUserVectors(trained.model);
+  const d = p.loaded.dataset;
+  const movieIds = Int32Array.from(x.itemOf, (i) => d.itemIds[i]);
+  saveModel(join(s.dir, "model"), trained, c.model, c.training, { dataset: d.name, datasetChecksum: d.checksum, splitHash: s.split.manifest.hash, seed: s.seed }, movieIds);
   t = performance.now();
   // One scoring space, upload and set of training counts serve both the test and the validation part.
-  const options = { k: c.evaluation.k, relevantMinRating: c.evaluation.relevantMinRating, gain: c.evaluation.gain, scorer, space: scoringSpace(model) };
-  const task = rankingTask(x, s.split.test, stats);
+  const options = evaluationOptions(c, model, scorer);
+  const task = buildRankingTask(x, s.split.test, stats);
   const ranking = evaluateRanking(model, task, options);
   const ratings = evaluateRatings(model, task);
   const evaluateSeconds = (performance.now() - t) / 1000;
@@ -55,43 +62,52 @@ export async function evaluateSeed(c: ExperimentConfig, x: Interactions, s: Prep
   if (validTask) validMetrics = means(evaluateRanking(model, validTask, options), evaluateRatings(model, validTask));
   scorer.dispose();
   log(`seed ${s.seed}: ${model.name} fitted in ${fitSeconds.toFixed(2)} s, ${ranking.users.length} users evaluated in ${evaluateSeconds.toFixed(2)} s`);
+  const references = c.evaluation.references ? await referenceMetrics(c, train, task, s.seed) : {};
   const result: SeedResult = {
     seed: s.seed, metrics, validMetrics, perUser: ranking.perUser, users: ranking.users, usersWithoutRelevant: ranking.usersWithoutRelevant,
-    topItems: ranking.topItems, kMax: ranking.kMax, fitSeconds, evaluateSeconds, model: model.name, backend, curve,
+    topItems: ranking.topItems, kMax: ranking.kMax, fitSeconds, evaluateSeconds, model: model.name, backend, training: record, references,
   };
-  writeFileSync(join(s.dir, "metrics.json"), `${JSON.stringify({ seed: s.seed, model: model.name, metrics, validMetrics, usersEvaluated: ranking.users.length, usersWithoutRelevant: ranking.usersWithoutRelevant, fitSeconds, evaluateSeconds, curve }, null, 2)}\n`);
-  writeVectors(s.dir, model, x, task);
-  writeColumnar(join(s.dir, "per-user.bin"), { metrics: Object.keys(ranking.perUser), kMax: ranking.kMax }, {
+  writeFileSync(join(s.dir, "metrics.json"), `${JSON.stringify({ seed: s.seed, model: model.name, metrics, validMetrics, usersEvaluated: ranking.users.length, usersWithoutRelevant: ranking.usersWithoutRelevant, fitSeconds, evaluateSeconds, training: record, references }, null, 2)}\n`);
+  writeVectors(s.dir, model, x, task, movieIds, d.userIds);
+  writeColumnar(join(s.dir, "per-user.bin"), { metrics: Object.keys(ranking.perUser), kMax: ranking.kMax, note: "users/topItems are dense task indices; userIds/topMovieIds the raw MovieLens ids (-1 past a short list)" }, {
     users: ranking.users, topItems: ranking.topItems,
+    userIds: Int32Array.from(ranking.users, (u) => d.userIds[x.userOf[u]]),
+    topMovieIds: Int32Array.from(ranking.topItems, (i) => (i < 0 ? -1 : movieIds[i])),
     ...Object.fromEntries(Object.entries(ranking.perUser).map(([k, v]) => [k, Float32Array.from(v)])),
   });
   return result;
 }
 
-/** Item vectors (and, for dense models, the evaluated users' vectors): raw float32 plus a JSON header. */
-function writeVectors(dir: string, model: EmbeddingModel, x: Interactions, task: RankingTask): void {
+/** Item vectors and the evaluated users' vectors (dense as float32 rows; sparse, like EASE's, as CSR), with a JSON header. */
+function writeVectors(dir: string, model: EmbeddingModel, x: Interactions, task: RankingTask, movieIds: Int32Array, userIds: Int32Array): void {
   writeFileSync(join(dir, "item-vectors.f32"), model.itemVectors);
+  const users = Array.from(task.users, (u) => userIds[x.userOf[u]]);
   const header: Record<string, unknown> = {
     model: model.name, similarity: model.similarity, dim: model.dim, nItems: model.nItems, dtype: "float32", layout: "row-major nItems × dim",
-    itemIds: Array.from(x.itemOf, (i) => i), note: "itemIds are the dataset's dense item indices (see the dataset's itemIds for raw movieIds)",
+    movieIds: Array.from(movieIds), users,
   };
-  const first = task.users.length ? model.userVector({ items: task.historyItems.subarray(0, task.historyOffsets[1]), ratings: task.historyRatings.subarray(0, task.historyOffsets[1]) }) : null;
-  if (first instanceof Float32Array) {
-    const users = new Float32Array(task.users.length * model.dim);
-    for (let u = 0; u < task.users.length; u++) {
-      const a = task.historyOffsets[u];
-      const e = task.historyOffsets[u + 1];
-      users.set(model.userVector({ items: task.historyItems.subarray(a, e), ratings: task.historyRatings.subarray(a, e) }) as Float32Array, u * model.dim);
-    }
-    writeFileSync(join(dir, "user-vectors.f32"), users);
-    header.users = Array.from(task.users, (u) => x.userOf[u]);
+  const vectors = Array.from(task.users, (_, u) => model.userVector(taskHistory(task, u)));
+  if (vectors.every((v) => !isSparse(v))) {
+    const dense = new Float32Array(vectors.length * model.dim);
+    vectors.forEach((v, u) => dense.set(v as Float32Array, u * model.dim));
+    writeFileSync(join(dir, "user-vectors.f32"), dense);
+    header.userVectors = "user-vectors.f32: row-major users × dim, rows in the order of `users`";
   } else {
-    header.users = "sparse: a user's vector is their history row (see the model's docs)";
+    const offsets = new Uint32Array(vectors.length + 1);
+    vectors.forEach((v, u) => (offsets[u + 1] = offsets[u] + (isSparse(v) ? v.indices.length : v.length)));
+    const indices = new Int32Array(offsets[vectors.length]);
+    const values = new Float32Array(offsets[vectors.length]);
+    vectors.forEach((v, u) => {
+      if (isSparse(v)) (indices.set(v.indices, offsets[u]), values.set(v.values, offsets[u]));
+      else v.forEach((value, f) => ((indices[offsets[u] + f] = f), (values[offsets[u] + f] = value)));
+    });
+    writeColumnar(join(dir, "user-vectors.csr"), { users }, { offsets, indices, values });
+    header.userVectors = "user-vectors.csr: sparse rows (offsets, indices, values) in the order of `users`";
   }
   writeFileSync(join(dir, "vectors.json"), `${JSON.stringify(header)}\n`);
 }
 
-function means(r: RankingResult, ratings: { rmse: number; mae: number } | null): Record<string, number> {
+export function means(r: RankingResult, ratings: { rmse: number; mae: number } | null): Record<string, number> {
   const m: Record<string, number> = { ...r.aggregate };
   for (const [name, values] of Object.entries(r.perUser)) m[name] = mean(values);
   if (ratings) Object.assign(m, { rmse: ratings.rmse, mae: ratings.mae });

@@ -1,5 +1,5 @@
 import type { EmbeddingModel, History, UserVector } from "@mle/core";
-import { historyKey } from "@mle/models";
+import { historyKey } from "@mle/core";
 
 /**
  * The model with `userVector` remembered per history (items and ratings). On a random split the test

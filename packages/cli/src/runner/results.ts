@@ -1,9 +1,6 @@
 import { bootstrapCis, summarize, type Summary } from "@mle/metrics";
 import type { SeedResult } from "./evaluate-seed.ts";
 
-/** The per-K metric families, in the order tables show them. */
-export const RANKING_METRICS = ["recall", "recall_liang", "precision", "ndcg", "map", "mrr", "hit_rate", "coverage", "novelty"];
-
 export interface MetricResult extends Summary {
   perSeed: number[];
   /** Per-user percentile bootstrap interval of the first seed's mean (the spread within one run). */
@@ -26,6 +23,10 @@ export interface Results {
   usersWithoutRelevant: number[];
   fitSeconds: number[];
   evaluateSeconds: number[];
+  /** Per seed, for models trained in epochs: how many ran and which one was kept. */
+  training?: { epochsRun: number[]; keptEpoch: number[]; stoppedEarly: boolean[] };
+  /** The reference models' test metrics on the same splits, over seeds. */
+  references?: Record<string, Record<string, MetricResult>>;
 }
 
 export function aggregate(seeds: SeedResult[]): Record<string, MetricResult> {
@@ -41,18 +42,21 @@ export function aggregate(seeds: SeedResult[]): Record<string, MetricResult> {
   return out;
 }
 
-export function aggregateValid(seeds: SeedResult[]): Record<string, MetricResult> | undefined {
-  if (!seeds[0].validMetrics) return undefined;
+/** Metric means over seeds (no per-user bootstrap): validation metrics, reference models. */
+export function overSeeds(perSeed: Record<string, number>[]): Record<string, MetricResult> {
   const out: Record<string, MetricResult> = {};
-  for (const name of Object.keys(seeds[0].validMetrics)) {
-    const perSeed = seeds.map((s) => s.validMetrics![name]);
-    out[name] = { ...summarize(perSeed), perSeed };
+  for (const name of Object.keys(perSeed[0])) {
+    const values = perSeed.map((m) => m[name]);
+    out[name] = { ...summarize(values), perSeed: values };
   }
   return out;
 }
 
-/** A metric as "0.4123 ± 0.0051" (half-width of the 95% interval over seeds). */
-export function formatMetric(m: MetricResult, digits = 4): string {
-  const half = (m.ci95[1] - m.ci95[0]) / 2;
-  return m.n > 1 ? `${m.mean.toFixed(digits)} ± ${half.toFixed(digits)}` : m.mean.toFixed(digits);
+export function aggregateValid(seeds: SeedResult[]): Record<string, MetricResult> | undefined {
+  return seeds[0].validMetrics ? overSeeds(seeds.map((s) => s.validMetrics!)) : undefined;
+}
+
+export function aggregateReferences(seeds: SeedResult[]): Record<string, Record<string, MetricResult>> | undefined {
+  const names = Object.keys(seeds[0].references);
+  return names.length ? Object.fromEntries(names.map((n) => [n, overSeeds(seeds.map((s) => s.references[n]))])) : undefined;
 }

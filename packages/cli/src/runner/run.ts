@@ -1,15 +1,15 @@
-import { existsSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { stringify } from "yaml";
 import { log } from "@mle/core";
-import { mlflowKey, openRecorder, type RunHandle, type RunRecorder } from "@mle/tracking";
+import { writeRunReport } from "@mle/report";
+import { epochMetrics, openRecorder, seedMetrics, summaryMetrics, uploadFolder, type KeyValue, type RunHandle } from "@mle/tracking";
 import type { ExperimentConfig } from "../config/schema.ts";
-import { watchedMetric } from "./epoch-monitor.ts";
 import { evaluateSeed, type SeedResult } from "./evaluate-seed.ts";
 import { prepareExperiment, type PreparedExperiment } from "./prepare.ts";
 import { flatten, provenance } from "./provenance.ts";
-import { writeRunReport } from "./report.ts";
-import { aggregate, aggregateValid, type Results } from "./results.ts";
+import { aggregate, aggregateReferences, aggregateValid, type Results } from "./results.ts";
+import { runSummary } from "./summary.ts";
 
 export interface ExperimentRun {
   prepared: PreparedExperiment;
@@ -29,7 +29,7 @@ export async function runExperiment(config: ExperimentConfig, configFile: string
   const rec = config.tracking.enabled ? openRecorder(config.tracking.uri ?? process.env.MLFLOW_TRACKING_URI) : null;
   const experimentName = config.tracking.experiment ?? config.experiment.name;
   const prov = provenance();
-  const tags = [
+  const tags: KeyValue[] = [
     { key: "mle.configHash", value: prepared.configHash },
     { key: "mle.configFile", value: configFile },
     { key: "mlflow.source.git.commit", value: prov.gitCommit },
@@ -57,24 +57,17 @@ export async function runExperiment(config: ExperimentConfig, configFile: string
     for (const s of prepared.seeds) {
       const child = rec && parent ? await rec.startRun(experimentName, `${config.experiment.name}-seed-${s.seed}`, [...tags, { key: "mle.seed", value: String(s.seed) }, { key: "mle.splitHash", value: s.split.manifest.hash }], parent) : undefined;
       if (rec && child) await rec.log(child, { params: [...params, { key: "seed", value: String(s.seed) }] });
-      const r = await evaluateSeed(config, prepared.interactions, s);
+      // Learning curves go to the child run as each epoch ends.
+      const onEpoch = rec && child ? async (point: { epoch: number; loss: number; valid?: number }, watched?: string) => rec.log(child, { metrics: epochMetrics({ ...point, watched }) }) : undefined;
+      const r = await evaluateSeed(config, prepared, s, onEpoch);
       seeds.push(r);
       if (rec && child) {
-        const now = Date.now();
-        const metrics = [
-          ...Object.entries(r.metrics).map(([k, value]) => ({ key: mlflowKey(k), value, timestamp: now, step: 0 })),
-          ...Object.entries(r.validMetrics ?? {}).map(([k, value]) => ({ key: mlflowKey(`valid/${k}`), value, timestamp: now, step: 0 })),
-          { key: "fit_seconds", value: r.fitSeconds, timestamp: now, step: 0 },
-          { key: "evaluate_seconds", value: r.evaluateSeconds, timestamp: now, step: 0 },
-          // learning curves: one point per epoch (MLflow draws a metric's history against its step)
-          ...r.curve.filter((p) => Number.isFinite(p.loss)).map((p) => ({ key: "train_loss", value: p.loss, timestamp: now, step: p.epoch })),
-          ...r.curve.filter((p) => p.valid !== undefined).map((p) => ({ key: mlflowKey(`valid/${watchedMetric(config)}_by_epoch`), value: p.valid!, timestamp: now, step: p.epoch })),
-        ];
-        await rec.log(child, { metrics, tags: [{ key: "mle.backend", value: r.backend }] });
-        await uploadDir(rec, child, s.dir);
+        await rec.log(child, { metrics: seedMetrics(r), tags: [{ key: "mle.backend", value: r.backend }] });
+        await uploadFolder(rec, child, s.dir);
         await rec.end(child, "FINISHED");
       }
     }
+    const iterative = seeds.some((s) => s.training.curve.length > 0);
     const results: Results = {
       experiment: config.experiment.name,
       configHash: prepared.configHash,
@@ -89,33 +82,25 @@ export async function runExperiment(config: ExperimentConfig, configFile: string
       usersWithoutRelevant: seeds.map((s) => s.usersWithoutRelevant),
       fitSeconds: seeds.map((s) => s.fitSeconds),
       evaluateSeconds: seeds.map((s) => s.evaluateSeconds),
+      ...(iterative ? { training: { epochsRun: seeds.map((s) => s.training.epochsRun), keptEpoch: seeds.map((s) => s.training.keptEpoch), stoppedEarly: seeds.map((s) => s.training.stoppedEarly) } } : {}),
+      references: aggregateReferences(seeds),
     };
+    const written = ["results.json", "config.yaml"];
     writeFileSync(join(outDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(join(outDir, "config.yaml"), stringify(config));
     const tracking = rec && parent ? { uri: rec.uri, parentRunId: parent.id!, experiment: experimentName, failedOver: rec.failedOver } : null;
-    writeRunReport(join(outDir, "report.md"), config, configFile, prepared, seeds, results, tracking, prov);
+    written.push(...(await writeRunReport(runSummary(config, configFile, prepared, seeds, results, tracking, prov), outDir)));
     if (rec && parent) {
-      const now = Date.now();
-      const metrics = Object.entries(results.metrics).flatMap(([k, m]) => [
-        { key: mlflowKey(k), value: m.mean, timestamp: now, step: 0 },
-        { key: mlflowKey(`${k}_std`), value: m.std, timestamp: now, step: 0 },
-        { key: mlflowKey(`${k}_ci95_lo`), value: m.ci95[0], timestamp: now, step: 0 },
-        { key: mlflowKey(`${k}_ci95_hi`), value: m.ci95[1], timestamp: now, step: 0 },
-      ]);
-      await rec.log(parent, { metrics, tags: [{ key: "mle.backend", value: results.backend }, { key: "mle.seeds", value: results.seeds.join(",") }] });
-      for (const f of ["results.json", "config.yaml", "report.md"]) await rec.artifact(parent, f, join(outDir, f));
+      await rec.log(parent, { metrics: summaryMetrics(results.metrics), tags: [{ key: "mle.backend", value: results.backend }, { key: "mle.seeds", value: results.seeds.join(",") }] });
+      for (const f of written) await rec.artifact(parent, f, join(outDir, f));
       await rec.end(parent, "FINISHED");
     }
-    return { prepared, seeds, results, tracking: rec && parent ? { uri: rec.uri, parentRunId: parent.id!, experiment: experimentName, failedOver: rec.failedOver } : null };
+    // Recomputed: the recorder may have failed over while the parent run was being written.
+    return { prepared, seeds, results, tracking: rec && parent ? { ...tracking!, failedOver: rec.failedOver } : null };
   } catch (e) {
     await rec?.endAll("FAILED").catch(() => undefined);
     throw e;
   } finally {
     process.removeListener("SIGINT", onSigint);
   }
-}
-
-async function uploadDir(rec: RunRecorder, run: RunHandle, dir: string): Promise<void> {
-  const files = ["split-manifest.json", "split-justification.md", "split.bin", "metrics.json", "per-user.bin", "vectors.json", "item-vectors.f32", "user-vectors.f32"];
-  for (const f of files) if (existsSync(join(dir, f))) await rec.artifact(run, relative(dir, join(dir, f)), join(dir, f));
 }

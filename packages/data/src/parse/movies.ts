@@ -22,7 +22,7 @@ export function yearFromTitle(title: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-function build(file: string, rows: { id: number; title: string; genres: string[]; line: number }[], vocab?: string[]): RawMovies {
+function build(file: string, rows: { id: number; title: string; genres: string[]; line: number; released?: number }[], vocab?: string[]): RawMovies {
   const seen = new Set<number>();
   for (const r of rows) {
     if (!Number.isInteger(r.id) || r.id < 0) throw new DataFormatError(file, r.line, `movieId is not a non-negative integer`);
@@ -33,7 +33,7 @@ function build(file: string, rows: { id: number; title: string; genres: string[]
   return {
     movieId: Int32Array.from(rows, (r) => r.id),
     title: rows.map((r) => r.title),
-    year: Int16Array.from(rows, (r) => yearFromTitle(r.title)),
+    year: Int16Array.from(rows, (r) => yearFromTitle(r.title) || (r.released ?? 0)),
     genres: rows.map((r) => r.genres),
     genreNames,
   };
@@ -55,7 +55,7 @@ export function readMoviesDat(path: string): RawMovies {
   return build(basename(path), rows);
 }
 
-/** `u.item` (ML-100K): id|title|release|video release|IMDb URL|19 genre flags, in `u.genre`'s order. */
+/** `u.item` (ML-100K): id|title|release date|video release|IMDb URL|19 genre flags, in `u.genre`'s order; the release date gives the year when the title has none. */
 export function readUItem(path: string): RawMovies {
   const file = basename(path);
   const vocab = ["unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
@@ -65,7 +65,8 @@ export function readUItem(path: string): RawMovies {
     const f = l.split("|");
     if (f.length !== 5 + vocab.length) throw new DataFormatError(file, n, `expected ${5 + vocab.length} fields separated by "|", found ${f.length}`);
     const genres = vocab.filter((_, g) => f[5 + g] === "1");
-    rows.push({ id: Number(f[0]), title: f[1], genres, line: n });
+    const released = /(\d{4})$/.exec(f[2]);
+    rows.push({ id: Number(f[0]), title: f[1], genres, line: n, released: released ? Number(released[1]) : 0 });
   }
   return build(file, rows, vocab);
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Interactions } from "../interactions.ts";
-import { argsortUint32, groupRows, rowsWhere } from "../group.ts";
+import { argsortUint32, groupRows } from "@mle/core";
+import { rowsWhere } from "../rows.ts";
 import { finishSplit, rowsOfUsers, unionRows, userMask } from "./finish.ts";
 import type { Split } from "./types.ts";
 

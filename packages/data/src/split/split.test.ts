@@ -7,16 +7,19 @@ import { loadDataset } from "../ingest.ts";
 import { preprocess, type Interactions } from "../interactions.ts";
 import { tinyDataset } from "../test-fixtures.ts";
 import { makeSplit, splitSchema, type SplitConfig } from "./index.ts";
-import { writeSplit } from "./persist.ts";
+import { SPLIT_PARTS, readSplitRows, writeSplit } from "./persist.ts";
+import type { Dataset } from "../dataset.ts";
 import type { Split } from "./types.ts";
 
 const mirror = testMirror();
 const tmp = tempDir();
 let x: Interactions;
+let ds: Dataset;
 beforeAll(async () => {
   setQuiet(true);
   if (!mirror) return;
   const { dataset } = await loadDataset("ml-latest-small", { mirror, cacheDir: join(tmp.dir, "cache") });
+  ds = dataset;
   x = preprocess(dataset, { feedback: { kind: "implicit", minRating: 0 }, kCore: { users: 0, items: 0 }, duplicates: "keep-last" });
 });
 afterAll(tmp.cleanup);
@@ -48,9 +51,23 @@ describe.skipIf(!mirror)(`every split kind on ml-latest-small (skips when ${noMi
         expect(again.manifest.hash).toBe(s.manifest.hash);
         const a = join(tmp.dir, `${name}-a`);
         const b = join(tmp.dir, `${name}-b`);
-        writeSplit(a, s);
-        writeSplit(b, again);
+        writeSplit(a, s, x, ds);
+        writeSplit(b, again, x, ds);
         expect(files(a)).toEqual(files(b));
+      });
+
+      it("split.bin holds every part as raw (userId, movieId) rows, readable without the cache", () => {
+        const dir = join(tmp.dir, `${name}-raw`);
+        writeSplit(dir, s, x, ds);
+        const { hash, rows } = readSplitRows(dir);
+        expect(hash).toBe(s.manifest.hash);
+        const raw = (r: number) => `${ds.userIds[x.userOf[x.user[r]]]}:${ds.itemIds[x.itemOf[x.item[r]]]}`;
+        const parts: [Uint32Array | undefined, number][] = [[s.train, SPLIT_PARTS.train], [s.test.history, SPLIT_PARTS.testHistory], [s.test.target, SPLIT_PARTS.testTarget], [s.valid?.history, SPLIT_PARTS.validHistory], [s.valid?.target, SPLIT_PARTS.validTarget]];
+        for (const [want, bit] of parts) {
+          const got = [];
+          for (let k = 0; k < rows.userId.length; k++) if (rows.parts[k] & bit) got.push(`${rows.userId[k]}:${rows.movieId[k]}`);
+          expect(got.sort()).toEqual([...(want ?? [])].map(raw).sort());
+        }
       });
 
       it("changes with the seed where it is random", () => {

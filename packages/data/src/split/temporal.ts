@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Interactions } from "../interactions.ts";
-import { rowsWhere } from "../group.ts";
+import { rowsWhere } from "../rows.ts";
 import { finishSplit, rowsOfUsers, unionRows, userMask } from "./finish.ts";
 import type { Split } from "./types.ts";
 

@@ -1,7 +1,8 @@
 import { Rng, UserError } from "@mle/core";
 import { z } from "zod";
 import type { Interactions } from "../interactions.ts";
-import { groupRows, rowsWhere } from "../group.ts";
+import { groupRows } from "@mle/core";
+import { rowsWhere } from "../rows.ts";
 import { finishSplit } from "./finish.ts";
 import type { Split } from "./types.ts";
 

@@ -1,16 +1,18 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { Rng, isSparse, setQuiet } from "@mle/core";
-import { invertSpdInPlace } from "../linalg/spd-inverse.ts";
-import type { TrainSet } from "../train-set.ts";
-import { fitEase } from "./ease.ts";
-import { fitPopularity } from "./popularity.ts";
-import { fitRandom } from "./random.ts";
+import { Rng, isSparse, setQuiet, type TrainSet } from "@mle/core";
+import { invertSpdInPlace } from "../kernels/linalg/spd-inverse.ts";
+import { fitModel, type ModelConfig } from "../registry.ts";
 
 setQuiet(true);
 const train = (rows: [number, number][], nUsers: number, nItems: number): TrainSet => ({
   nUsers, nItems, user: Int32Array.from(rows, (r) => r[0]), item: Int32Array.from(rows, (r) => r[1]), rating: new Float32Array(rows.length).fill(1),
+  timestamp: new Uint32Array(rows.length),
 });
+const fit = async (t: TrainSet, c: ModelConfig, rng = new Rng(1)) => (await fitModel(t, c, { rng, training: { epochs: 10, learningRate: 0 } })).model;
+const fitPopularity = (t: TrainSet) => fit(t, { family: "popularity" });
+const fitRandom = (t: TrainSet, c: ModelConfig, rng: Rng) => fit(t, c, rng);
+const fitEase = (t: TrainSet, c: ModelConfig) => fit(t, c);
 const hasNumpy = spawnSync("python3", ["-c", "import numpy"]).status === 0;
 
 describe("invertSpdInPlace", () => {
@@ -40,19 +42,19 @@ describe("invertSpdInPlace", () => {
 describe("baselines", () => {
   const t = train([[0, 0], [0, 1], [1, 1], [2, 1], [2, 2], [3, 0], [3, 1], [3, 3]], 4, 4);
 
-  it("popularity: item vector = training count, same user vector for all", () => {
-    const m = fitPopularity(t);
+  it("popularity: item vector = training count, same user vector for all", async () => {
+    const m = await fitPopularity(t);
     expect([...m.itemVectors]).toEqual([2, 4, 1, 1]);
     expect(m.userVector({ items: Int32Array.of(1), ratings: Float32Array.of(5) })).toEqual(m.userVector({ items: new Int32Array(0), ratings: new Float32Array(0) }));
   });
 
-  it("random: reproducible per seed and per history", () => {
+  it("random: reproducible per seed and per history", async () => {
     const h = { items: Int32Array.of(1, 2), ratings: Float32Array.of(4, 5) };
-    const a = fitRandom(t, { family: "random", factors: 8 }, new Rng(3));
-    const b = fitRandom(t, { family: "random", factors: 8 }, new Rng(3));
+    const a = await fitRandom(t, { family: "random", factors: 8 }, new Rng(3));
+    const b = await fitRandom(t, { family: "random", factors: 8 }, new Rng(3));
     expect(a.itemVectors).toEqual(b.itemVectors);
     expect(a.userVector(h)).toEqual(b.userVector(h));
-    expect(fitRandom(t, { family: "random", factors: 8 }, new Rng(4)).itemVectors).not.toEqual(a.itemVectors);
+    expect((await fitRandom(t, { family: "random", factors: 8 }, new Rng(4))).itemVectors).not.toEqual(a.itemVectors);
   });
 
   it("EASE: the user vector is the sparse history row, item vectors are B's columns with a zero diagonal", async () => {

@@ -1,28 +1,42 @@
 import { z } from "zod";
-import { log, type EmbeddingModel, type History } from "@mle/core";
+import { log, shaped, userLists, type EmbeddingModel, type History, type ShapedArray, type TrainSet } from "@mle/core";
 import { initBackend } from "../engine/backend.ts";
-import { invertSpdBlocked } from "../linalg/spd-inverse-blocked.ts";
-import { byUser, type TrainSet } from "../train-set.ts";
+import { trainingSchema } from "../engine/training.ts";
+import type { ModelFamily } from "../family.ts";
+import { invertSpdBlocked } from "../kernels/linalg/spd-inverse-blocked.ts";
 
-export const easeConfigSchema = z.strictObject({
+const easeConfigSchema = z.strictObject({
   family: z.literal("ease"),
   /** L2 regularisation λ of Steck (2019); 500 is his ML-20M value, tune per dataset. */
   lambda: z.number().positive().default(500),
 });
+type EaseConfig = z.infer<typeof easeConfigSchema>;
+/** B with a zero diagonal, stored by columns: row j of `itemVectors` is column j of B (item j's vector). */
+type EaseState = { itemVectors: ShapedArray<Float32Array> };
+
+/** In the embedding contract the dimension is the number of items; a user's vector is their binary history row (sparse). */
+function easeModel(s: EaseState): EmbeddingModel {
+  const n = s.itemVectors.shape[0];
+  return {
+    name: `ease`, dim: n, nItems: n, similarity: "dot", itemVectors: s.itemVectors.data,
+    userVector: (h: History) => {
+      const indices = Int32Array.from(new Set(h.items)).sort();
+      return { indices, values: new Float32Array(indices.length).fill(1) };
+    },
+  };
+}
 
 /**
- * EASE (Steck 2019): the closed-form item-item linear autoencoder
- * B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹, on binary X (every training interaction is a 1).
- * Scores are x_u·B. In the embedding contract the dimension is the number of items: an item's vector
- * is its column of B, and a user's vector is their history row x_u (sparse, ones at the items they
- * interacted with) — so any user folds in from a history without refitting.
+ * EASE (Steck 2019): the closed-form item-item linear autoencoder B = I − P·diag(1/diag(P)),
+ * P = (XᵀX + λI)⁻¹, on binary X (every training interaction is a 1). Scores are x_u·B, so any user
+ * folds in from a history without refitting.
  */
-export async function fitEase(train: TrainSet, config: z.infer<typeof easeConfigSchema>): Promise<EmbeddingModel> {
+async function fitEase(train: TrainSet, c: EaseConfig) {
   const n = train.nItems;
   const gb = (8 * n * n) / 2 ** 30;
   if (gb > 8) throw new Error(`EASE needs a dense ${n} × ${n} matrix (${gb.toFixed(1)} GiB): filter items (data.kCore) first`);
   const g = gram(train, n);
-  for (let i = 0; i < n; i++) g[i * n + i] += config.lambda;
+  for (let i = 0; i < n; i++) g[i * n + i] += c.lambda;
   const backend = await initBackend();
   const t = performance.now();
   const p = invertSpdBlocked(g, n);
@@ -33,20 +47,15 @@ export async function fitEase(train: TrainSet, config: z.infer<typeof easeConfig
     const pjj = p[j * n + j];
     for (let i = 0; i < n; i++) itemVectors[j * n + i] = i === j ? 0 : -p[i * n + j] / pjj;
   }
-  log(`EASE fitted on ${train.item.length.toLocaleString("en-US")} interactions, ${n.toLocaleString("en-US")} items, λ = ${config.lambda}`);
-  return {
-    name: `ease(λ=${config.lambda})`, dim: n, nItems: n, similarity: "dot", itemVectors,
-    userVector: (h: History) => {
-      const indices = Int32Array.from(new Set(h.items)).sort();
-      return { indices, values: new Float32Array(indices.length).fill(1) };
-    },
-  };
+  log(`EASE fitted on ${train.item.length.toLocaleString("en-US")} interactions, ${n.toLocaleString("en-US")} items, λ = ${c.lambda}`);
+  const state = { itemVectors: shaped(itemVectors, n, n) };
+  return { model: { ...easeModel(state), name: `ease(λ=${c.lambda})` }, state };
 }
 
 /** XᵀX of the binary user × item matrix (duplicates within a user count once). */
 function gram(train: TrainSet, n: number): Float64Array {
   const g = new Float64Array(n * n);
-  const u = byUser(train);
+  const u = userLists(train);
   const mark = new Int32Array(n).fill(-1);
   const items: number[] = [];
   for (let user = 0; user < train.nUsers; user++) {
@@ -62,3 +71,19 @@ function gram(train: TrainSet, n: number): Float64Array {
   }
   return g;
 }
+
+export const easeFamily: ModelFamily<EaseConfig, EaseState> = {
+  family: "ease",
+  summary: "EASE: closed-form item-item linear autoencoder (Steck 2019)",
+  config: easeConfigSchema,
+  training: () => trainingSchema({}),
+  describe: (c) => `EASE, λ = ${c.lambda}`,
+  notes: (c) => ({
+    architecture: `EASE (Steck 2019): an item-item linear autoencoder with a zero diagonal, B = I − P·diag(1/diag P), P = (XᵀX + λI)⁻¹, λ = ${c.lambda}. In the embedding space the dimension is the number of items: an item's vector is its column of B, a user's vector is their binary history row, and the score is their dot product.`,
+    why: "The strongest simple reference on MovieLens: on ML-20M strong generalisation it is within a few percent of Mult-VAE and RecVAE (Recall@20 0.391 vs 0.395 and 0.414), and on RecBole's ML-1M benchmark ahead of Mult-VAE (Recall@10 0.2139 vs 0.1995) — closed-form and deterministic, the yardstick the neural families must beat.",
+    training: `One closed-form solve on the training interactions (binary). λ = ${c.lambda} is the only hyperparameter; it is chosen on the validation part (or on validation seeds kept apart from the reporting seeds) and recorded in the config.`,
+  }),
+  fit: fitEase,
+  restore: (s, c) => ({ ...easeModel(s), name: `ease(λ=${c.lambda})` }),
+  examples: [{ family: "ease", lambda: 10 }],
+};

@@ -5,7 +5,7 @@ import "@tensorflow/tfjs-layers"; // layers for the neural families; importing i
 import "@tensorflow/tfjs-backend-cpu";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { log } from "@mle/core";
-import { registerSegmentSumKernels } from "./segment-sum-kernel.ts";
+import { registerSegmentSumKernels } from "../kernels/segment-sum.ts";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
 export type BackendChoice = "auto" | BackendName;

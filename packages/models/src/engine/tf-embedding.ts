@@ -9,11 +9,14 @@ import type { EmbeddingTable } from "./embedding-table.ts";
  * rows × dim gradient. `sparseTrainStep` then applies the dense optimizer to the real variables and
  * one fused sparse step to each table.
  */
+let anchors = 0;
+
 export class TfEmbedding {
   readonly anchor: tf.Variable;
 
   constructor(readonly table: EmbeddingTable, name = "embedding") {
-    this.anchor = tf.variable(tf.scalar(0), true, `${name}/anchor-${Math.random().toString(36).slice(2)}`);
+    // Variable names must be unique in the process; a counter keeps them so without touching any randomness.
+    this.anchor = tf.variable(tf.scalar(0), true, `${name}/anchor-${++anchors}`);
   }
 
   /** The rows `ids` as an ids.length × dim tensor (a copy of the table's current values). */

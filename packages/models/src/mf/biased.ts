@@ -1,19 +1,21 @@
-import { Rng, log, type EmbeddingModel, type History } from "@mle/core";
-import { choleskySolve } from "../linalg/small-solve.ts";
-import type { TrainingOptions } from "../engine/training.ts";
-import type { TrainSet } from "../train-set.ts";
-import type { MfConfig } from "./config.ts";
+import { log, shaped, type EmbeddingModel, type History, type ShapedArray, type TrainSet } from "@mle/core";
+import type { FitContext, Trained } from "../family.ts";
+import { choleskySolve } from "../kernels/linalg/small-solve.ts";
+import type { BiasedConfig } from "./config.ts";
 import { initMfTables, trainSgd } from "./sgd-train.ts";
+
+/** Item vectors [q_i, b_i] (nItems × (d+1)), the global mean, and the fold-in ridge λ. */
+export type BiasedState = { itemVectors: ShapedArray<Float32Array>; mu: number; foldInL2: number };
 
 /**
  * Biased MF on explicit ratings (write-up 000; Funk/Koren): r̂ = μ + b_u + b_i + p_u·q_i, squared error
  * with L2 on the touched rows, trained like a network: seeded shuffles, mini-batches whose gradients
  * are summed per row, and SGD, Adagrad or lazy Adam on embedding tables (batch 1 + SGD is Surprise's
- * SVD update exactly). In the embedding space
- * an item is [q_i, b_i] and a user [p_u, 1], so dot-product retrieval ranks exactly by r̂ − μ − b_u.
- * Fold-in solves the ridge regression for [p_u, b_u] with items fixed (λ scaled by the history size).
+ * SVD update exactly). In the embedding space an item is [q_i, b_i] and a user [p_u, 1], so
+ * dot-product retrieval ranks exactly by r̂ − μ − b_u. Fold-in solves the ridge regression for
+ * [p_u, b_u] with items fixed (λ scaled by the history size).
  */
-export async function fitBiasedMf(train: TrainSet, c: MfConfig, o: TrainingOptions, rng: Rng): Promise<EmbeddingModel> {
+export async function fitBiasedMf(train: TrainSet, c: BiasedConfig, { rng, training: o }: FitContext): Promise<Trained<BiasedState>> {
   const d = c.factors;
   const n = train.item.length;
   let mu = 0;
@@ -21,18 +23,18 @@ export async function fitBiasedMf(train: TrainSet, c: MfConfig, o: TrainingOptio
   mu /= n;
   const { tables, optimizer } = initMfTables(train, c, o, rng, true);
   const data = { user: train.user, item: train.item, rating: train.rating, lists: { offsets: new Uint32Array(0), items: new Int32Array(0) }, nItems: train.nItems, mu };
-  const model = (): EmbeddingModel => biasedModel(tables.V.weights, mu, d, c.foldInL2 ?? c.l2);
-  const epochsRun = await trainSgd({ kind: "biased", label: `biased MF d=${d}`, tables, optimizer, data, o, rng, current: model });
-  const batch = o.batchSize ?? 1;
-  log(`biased MF: ${epochsRun} epochs, d = ${d}, ${optimizer.kind} lr = ${o.learningRate}, batch ${batch}, λ = ${c.l2}, μ = ${mu.toFixed(4)}`);
-  return model();
+  const state = (): BiasedState => ({ itemVectors: shaped(tables.V.weights, train.nItems, d + 1), mu, foldInL2: c.foldInL2 ?? c.l2 });
+  const epochsRun = await trainSgd({ kind: "biased", label: `biased MF d=${d}`, tables, optimizer, data, o, rng, current: () => biasedModel(state()) });
+  log(`biased MF: ${epochsRun} epochs, d = ${d}, ${optimizer.kind} lr = ${o.learningRate}, batch ${o.batchSize ?? 1}, λ = ${c.l2}, μ = ${mu.toFixed(4)}`);
+  return { model: biasedModel(state()), state: state() };
 }
 
 /** The trained item side as a model: users fold in by ridge regression (below). */
-function biasedModel(V: Float32Array, mu: number, d: number, foldInL2: number): EmbeddingModel {
-  const D = d + 1;
-  const nItems = V.length / D;
-  const fold = (h: History) => foldIn(V, mu, h, d, foldInL2);
+export function biasedModel(s: BiasedState): EmbeddingModel {
+  const V = s.itemVectors.data;
+  const [nItems, D] = s.itemVectors.shape;
+  const d = D - 1;
+  const fold = (h: History) => foldIn(V, s.mu, h, d, s.foldInL2);
   return {
     name: `biased-mf(d=${d})`, dim: D, nItems, similarity: "dot", itemVectors: V,
     userVector: (h: History) => {
@@ -45,9 +47,9 @@ function biasedModel(V: Float32Array, mu: number, d: number, foldInL2: number): 
     predictRatings: (h: History, items: Int32Array) => {
       const { p, b } = fold(h);
       return Float32Array.from(items, (i) => {
-        let s = mu + b + V[i * D + d];
-        for (let f = 0; f < d; f++) s += p[f] * V[i * D + f];
-        return Math.min(5, Math.max(0.5, s));
+        let r = s.mu + b + V[i * D + d];
+        for (let f = 0; f < d; f++) r += p[f] * V[i * D + f];
+        return Math.min(5, Math.max(0.5, r));
       });
     },
   };

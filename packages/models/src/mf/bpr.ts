@@ -1,11 +1,27 @@
-import { Rng, log, type EmbeddingModel, type History } from "@mle/core";
+import { Rng, historyKey, log, shaped, userLists, type EmbeddingModel, type History, type ShapedArray, type TrainSet } from "@mle/core";
 import { EmbeddingTable } from "../engine/embedding-table.ts";
-import type { TrainingOptions } from "../engine/training.ts";
-import { byUser, historyKey, type TrainSet } from "../train-set.ts";
-import type { MfConfig } from "./config.ts";
-import type { CsrLists } from "./ials-solve.ts";
-import { bprGradient, negative, scratch } from "./sgd-examples.ts";
+import type { FitContext, Trained } from "../family.ts";
+import { listFinder, sortedLists } from "../kernels/lists.ts";
+import { bprGradient, negative, scratch } from "../kernels/sgd-examples.ts";
+import type { BprConfig } from "./config.ts";
 import { initMfTables, trainSgd } from "./sgd-train.ts";
+
+/**
+ * Item vectors [q_i, b_i], the trained users' vectors and sorted item lists (a training user's own history
+ * returns their vector), and what the SGD fold-in of any other history needs: its seed and settings.
+ */
+export type BprState = {
+  itemVectors: ShapedArray<Float32Array>;
+  userFactors: ShapedArray<Float32Array>;
+  userOffsets: ShapedArray<Uint32Array>;
+  userItems: ShapedArray<Int32Array>;
+  seed: number;
+  stream: string;
+  foldInEpochs: number;
+  learningRate: number;
+  l2: number;
+  initStd: number;
+};
 
 /**
  * BPR (Rendle et al. 2009): for a user's positive i and a uniformly sampled negative j (seeded),
@@ -14,76 +30,59 @@ import { initMfTables, trainSgd } from "./sgd-train.ts";
  * tables. Item vectors fold the bias in as a last dimension ([q_i, b_i] · [p_u, 1]).
  * Fold-in runs the same SGD on p alone with the items fixed, seeded by the history.
  */
-export async function fitBpr(train: TrainSet, c: MfConfig, o: TrainingOptions, rng: Rng): Promise<EmbeddingModel> {
+export async function fitBpr(train: TrainSet, c: BprConfig, { rng, training: o }: FitContext): Promise<Trained<BprState>> {
   const d = c.factors;
-  const users = sortedLists(byUser(train), train.nUsers);
+  const users = sortedLists(userLists(train));
   const { tables, optimizer } = initMfTables(train, c, o, rng, false);
   const data = { user: train.user, item: train.item, rating: train.rating, lists: users, nItems: train.nItems, mu: 0 };
-  const model = () => bprModel(tables.V.weights, d, c, o, rng, { P: tables.P.weights, lists: users });
-  const epochsRun = await trainSgd({ kind: "bpr", label: `BPR d=${d}`, tables, optimizer, data, o, rng, current: model });
+  const state = (): BprState => ({
+    itemVectors: shaped(tables.V.weights, train.nItems, d + 1), userFactors: shaped(tables.P.weights, train.nUsers, d),
+    userOffsets: shaped(users.offsets, users.offsets.length), userItems: shaped(users.items, users.items.length),
+    seed: rng.seed, stream: rng.stream, foldInEpochs: o.epochs, learningRate: o.learningRate, l2: c.l2, initStd: c.initStd,
+  });
+  const epochsRun = await trainSgd({ kind: "bpr", label: `BPR d=${d}`, tables, optimizer, data, o, rng, current: () => bprModel(state()) });
   log(`BPR: ${epochsRun} epochs, d = ${d}, ${optimizer.kind} lr = ${o.learningRate}, λ = ${c.l2}`);
-  return model();
+  return { model: bprModel(state()), state: state() };
 }
 
 /**
  * The model over item vectors V. A history identical to a training user's gets that user's trained
  * vector (training is that history's fold-in, run to the end; it is also what Cornac and implicit
- * score with); any other history folds in by SGD on p alone (`o.epochs` passes over it).
+ * score with); any other history folds in by SGD on p alone (`foldInEpochs` passes over it).
  */
-function bprModel(V: Float32Array, d: number, c: MfConfig, o: TrainingOptions, rng: Rng, trained: { P: Float32Array; lists: CsrLists }): EmbeddingModel {
-  const D = d + 1;
-  const nItems = V.length / D;
+export function bprModel(s: BprState): EmbeddingModel {
+  const V = s.itemVectors.data;
+  const [nItems, D] = s.itemVectors.shape;
+  const d = D - 1;
+  const P = s.userFactors.data;
   const g = scratch(d);
-  const known = trainedUsers(trained.lists);
+  const known = listFinder({ offsets: s.userOffsets.data, items: s.userItems.data });
+  const rng = new Rng(s.seed, s.stream);
   return {
     name: `bpr(d=${d})`, dim: D, nItems, similarity: "dot", itemVectors: V,
     userVector: (h: History) => {
       const sorted = Int32Array.from(h.items).sort();
       const u = known(sorted);
+      const out = new Float32Array(D);
+      out[d] = 1;
       if (u >= 0) {
-        const out = new Float32Array(D);
-        out.set(trained.P.subarray(u * d, (u + 1) * d));
-        out[d] = 1;
+        out.set(P.subarray(u * d, (u + 1) * d));
         return out;
       }
-      const r = rng.fork(`fold-in/${historyKey(h.items)}`);
-      const p = new EmbeddingTable(1, d, { kind: "sgd", learningRate: o.learningRate, l2: c.l2 }, Float32Array.from({ length: d }, () => r.normal() * c.initStd));
+      // A history is a set of items: the fold-in samples and seeds from its sorted items, so its order does not matter.
+      const r = rng.fork(`fold-in/${historyKey(sorted)}`);
+      const p = new EmbeddingTable(1, d, { kind: "sgd", learningRate: s.learningRate, l2: s.l2 }, Float32Array.from({ length: d }, () => r.normal() * s.initStd));
       const hist = { offsets: Uint32Array.of(0, h.items.length), items: sorted };
       if (h.items.length > 0 && h.items.length < nItems) {
-        for (let e = 0; e < o.epochs; e++) {
+        for (let e = 0; e < s.foldInEpochs; e++) {
           for (let k = 0; k < h.items.length; k++) {
-            bprGradient(p.weights, 0, V, h.items[r.int(h.items.length)], negative(r, hist, 0, nItems), d, g);
+            bprGradient(p.weights, 0, V, sorted[r.int(sorted.length)], negative(r, hist, 0, nItems), d, g);
             p.applyRow(0, g.p);
           }
         }
       }
-      const out = new Float32Array(D);
       out.set(p.weights);
-      out[d] = 1;
       return out;
     },
-  };
-}
-
-/** Each user's item list sorted ascending (for `negative`). */
-function sortedLists(lists: { offsets: Uint32Array; items: Int32Array }, n: number): { offsets: Uint32Array; items: Int32Array } {
-  const items = lists.items.slice();
-  for (let u = 0; u < n; u++) items.subarray(lists.offsets[u], lists.offsets[u + 1]).sort();
-  return { offsets: lists.offsets, items };
-}
-
-/** Finds the training user whose sorted item list equals a sorted history (−1 if none). */
-function trainedUsers(lists: CsrLists): (sorted: Int32Array) => number {
-  const byKey = new Map<number, number[]>();
-  for (let u = 0; u + 1 < lists.offsets.length; u++) {
-    const key = historyKey(lists.items.subarray(lists.offsets[u], lists.offsets[u + 1]));
-    byKey.set(key, [...(byKey.get(key) ?? []), u]);
-  }
-  return (sorted) => {
-    for (const u of byKey.get(historyKey(sorted)) ?? []) {
-      const a = lists.offsets[u];
-      if (lists.offsets[u + 1] - a === sorted.length && sorted.every((i, k) => lists.items[a + k] === i)) return u;
-    }
-    return -1;
   };
 }

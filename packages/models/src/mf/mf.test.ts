@@ -1,34 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { Rng, setQuiet, type EmbeddingModel } from "@mle/core";
-import type { TrainSet } from "../train-set.ts";
-import type { MfConfig } from "./config.ts";
-import { fitBiasedMf } from "./biased.ts";
-import { fitBpr } from "./bpr.ts";
-import { fitIals } from "./ials.ts";
+import { Rng, setQuiet, type EmbeddingModel, type TrainSet } from "@mle/core";
+import type { TrainingOptions } from "../engine/training.ts";
+import { fitModel } from "../registry.ts";
+import { groups } from "../test-fixtures.ts";
+import { mfConfigSchema, type MfConfig } from "./config.ts";
 
 setQuiet(true);
-/**
- * Users in two taste groups (items 0–29 and 30–59), each liking a random half of their group.
- * A held-out user's folded-in vector must rank their group's unseen items far above the other group's.
- */
-function groups(nUsers: number, seed: number): { train: TrainSet; heldOut: { items: Int32Array; ratings: Float32Array; group: number } } {
-  const rng = new Rng(seed);
-  const user: number[] = [];
-  const item: number[] = [];
-  const rating: number[] = [];
-  for (let u = 0; u < nUsers; u++) {
-    const g = u % 2;
-    for (let i = 0; i < 30; i++) if (rng.nextFloat() < 0.5) (user.push(u), item.push(g * 30 + i), rating.push(4 + rng.int(2)));
-    if (rng.nextFloat() < 0.1) (user.push(u), item.push((1 - g) * 30 + rng.int(30)), rating.push(1 + rng.int(2)));
-  }
-  const hist = Int32Array.from([0, 2, 4, 6, 8, 10, 12, 14].map((i) => 30 + i)); // a new user of group 1
-  return {
-    train: { nUsers, nItems: 60, user: Int32Array.from(user), item: Int32Array.from(item), rating: Float32Array.from(rating) },
-    heldOut: { items: hist, ratings: new Float32Array(hist.length).fill(5), group: 1 },
-  };
-}
-
-const cfg = (variant: MfConfig["variant"], o: Partial<MfConfig> = {}): MfConfig => ({ family: "mf", variant, factors: 8, l2: 0.01, unobservedWeight: 0.1, initStd: 0.1, solver: "cholesky", cgSteps: 3, ...o });
+const cfg = (variant: MfConfig["variant"], o: Record<string, unknown> = {}): MfConfig => mfConfigSchema.parse({ family: "mf", variant, factors: 8, l2: 0.01, initStd: 0.1, ...o });
+const fit = async (data: TrainSet, c: MfConfig, training: TrainingOptions, rng: Rng): Promise<EmbeddingModel> => (await fitModel(data, c, { rng, training })).model;
 
 /** Mean score of the user's unseen same-group items minus the other group's. */
 function margin(m: EmbeddingModel, h: { items: Int32Array; ratings: Float32Array }): number {
@@ -42,10 +21,10 @@ function margin(m: EmbeddingModel, h: { items: Int32Array; ratings: Float32Array
 describe("matrix factorisation", () => {
   const { train, heldOut } = groups(200, 1);
   const fits: [string, (seed: number) => Promise<EmbeddingModel>][] = [
-    ["iALS", (s) => fitIals(train, cfg("ials"), { epochs: 8, learningRate: 0 }, new Rng(s))],
-    ["iALS (CG, 2 threads)", (s) => fitIals(train, cfg("ials", { solver: "cg" }), { epochs: 8, learningRate: 0, threads: 2 }, new Rng(s))],
-    ["BPR", (s) => fitBpr(train, cfg("bpr", { initStd: 0.01, l2: 0.001 }), { epochs: 20, learningRate: 0.05 }, new Rng(s))],
-    ["biased MF", (s) => fitBiasedMf(train, cfg("biased", { l2: 0.02 }), { epochs: 30, learningRate: 0.01 }, new Rng(s))],
+    ["iALS", (s) => fit(train, cfg("ials"), { epochs: 8, learningRate: 0 }, new Rng(s))],
+    ["iALS (CG, 2 threads)", (s) => fit(train, cfg("ials", { solver: "cg" }), { epochs: 8, learningRate: 0, threads: 2 }, new Rng(s))],
+    ["BPR", (s) => fit(train, cfg("bpr", { initStd: 0.01, l2: 0.001 }), { epochs: 20, learningRate: 0.05 }, new Rng(s))],
+    ["biased MF", (s) => fit(train, cfg("biased", { l2: 0.02 }), { epochs: 30, learningRate: 0.01 }, new Rng(s))],
   ];
   for (const [name, fit] of fits) {
     it(`${name}: a user never seen in training folds in and gets their own group's items ranked first`, async () => {
@@ -69,30 +48,38 @@ describe("matrix factorisation", () => {
 
   for (const solver of ["cholesky", "cg"] as const) {
     it(`iALS (${solver}): two threads give exactly the vectors one thread gives`, async () => {
-      const one = await fitIals(train, cfg("ials", { solver }), { epochs: 3, learningRate: 0, threads: 1 }, new Rng(3));
-      const two = await fitIals(train, cfg("ials", { solver }), { epochs: 3, learningRate: 0, threads: 2 }, new Rng(3));
+      const one = await fit(train, cfg("ials", { solver }), { epochs: 3, learningRate: 0, threads: 1 }, new Rng(3));
+      const two = await fit(train, cfg("ials", { solver }), { epochs: 3, learningRate: 0, threads: 2 }, new Rng(3));
       expect(Buffer.from(two.itemVectors.buffer)).toEqual(Buffer.from(one.itemVectors.buffer));
     });
   }
 
-  for (const [name, fit] of [
-    ["BPR", (threads: number) => fitBpr(train, cfg("bpr", { initStd: 0.01, l2: 0.001 }), { epochs: 20, learningRate: 0.05, threads }, new Rng(1))],
-    ["biased MF", (threads: number) => fitBiasedMf(train, cfg("biased", { l2: 0.02 }), { epochs: 30, learningRate: 0.01, threads }, new Rng(1))],
+  for (const [name, fitOn] of [
+    ["BPR", (threads: number) => fit(train, cfg("bpr", { initStd: 0.01, l2: 0.001 }), { epochs: 20, learningRate: 0.05, threads }, new Rng(1))],
+    ["biased MF", (threads: number) => fit(train, cfg("biased", { l2: 0.02 }), { epochs: 30, learningRate: 0.01, threads }, new Rng(1))],
   ] as const) {
     it(`${name}, Hogwild on 2 threads: learns the same structure as one thread (runs may differ in the last bits)`, async () => {
-      const m = await fit(2);
+      const m = await fitOn(2);
       expect(margin(m, heldOut)).toBeGreaterThan(0.1);
-      const one = await fit(1);
+      const one = await fitOn(1);
       // the shared tables were trained as much as one thread trains them: the vectors' overall scale agrees to 10%
       const norm = (v: Float32Array) => Math.sqrt(v.reduce((a, x) => a + x * x, 0));
       expect(Math.abs(norm(m.itemVectors) - norm(one.itemVectors)) / norm(one.itemVectors)).toBeLessThan(0.1);
     });
   }
 
+  it("iALS with exact solves: the objective it reports never increases (each half-step minimises it)", async () => {
+    const losses: number[] = [];
+    await fit(train, cfg("ials", { l2: 0.05 }), { epochs: 6, learningRate: 0, monitor: (_e, loss) => (losses.push(loss), "continue") }, new Rng(2));
+    expect(losses).toHaveLength(6);
+    for (let e = 1; e < losses.length; e++) expect(losses[e]).toBeLessThanOrEqual(losses[e - 1] * (1 + 1e-9));
+    expect(losses[5]).toBeLessThan(losses[0]);
+  });
+
   it("early stopping: a monitor that says stop gets the weights of the last improved epoch back", async () => {
     const seen: Float32Array[] = [];
     const verdicts = ["continue", "improved", "continue", "stop"] as const;
-    const m = await fitBpr(train, cfg("bpr", { initStd: 0.01, l2: 0.001 }), {
+    const m = await fit(train, cfg("bpr", { initStd: 0.01, l2: 0.001 }), {
       epochs: 10, learningRate: 0.05,
       monitor: (epoch, loss, current) => {
         expect(Number.isFinite(loss)).toBe(true);
@@ -111,8 +98,8 @@ describe("matrix factorisation", () => {
     const rng = new Rng(2);
     const rows: [number, number, number][] = [];
     for (let u = 0; u < 300; u++) for (let i = 0; i < 60; i++) if (rng.nextFloat() < 0.4) rows.push([u, i, (i < 30) === (u % 2 === 0) ? 4 + rng.int(2) : 1 + rng.int(2)]);
-    const explicit: TrainSet = { nUsers: 300, nItems: 60, user: Int32Array.from(rows, (r) => r[0]), item: Int32Array.from(rows, (r) => r[1]), rating: Float32Array.from(rows, (r) => r[2]) };
-    const m = await fitBiasedMf(explicit, cfg("biased", { l2: 0.02 }), training, new Rng(1));
+    const explicit: TrainSet = { nUsers: 300, nItems: 60, user: Int32Array.from(rows, (r) => r[0]), item: Int32Array.from(rows, (r) => r[1]), rating: Float32Array.from(rows, (r) => r[2]), timestamp: new Uint32Array(rows.length) };
+    const m = await fit(explicit, cfg("biased", { l2: 0.02 }), training, new Rng(1));
     // an explicit history says what the user dislikes too: their group's items at 5, the other group's at 1
     const h = { items: Int32Array.from([30, 32, 34, 36, 38, 1, 3, 5, 7]), ratings: Float32Array.from([5, 5, 5, 5, 5, 1, 1, 1, 1]) };
     const p = m.predictRatings!(h, Int32Array.from([31, 9]));

@@ -1,13 +1,11 @@
-import { Rng, log, type EmbeddingModel } from "@mle/core";
+import { Rng, log, type EmbeddingModel, type TrainSet } from "@mle/core";
 import { EmbeddingTable, type SparseOptimizerOptions } from "../engine/embedding-table.ts";
 import { runEpochs, shuffleRows, shuffledBatches } from "../engine/epochs.ts";
 import type { TrainingOptions } from "../engine/training.ts";
 import { WorkerPool, shared } from "../engine/worker-pool.ts";
-import type { TrainSet } from "../train-set.ts";
-import type { MfConfig } from "./config.ts";
-import { biasedExample, biasedSgdExample, bprExample, bprSgdExample, scratch, type MfTables, type SgdData } from "./sgd-examples.ts";
-
-export type SgdKind = "bpr" | "biased";
+import type { MfTables, SgdData } from "../kernels/sgd-examples.ts";
+import { batchedStep, hogwildPart, sgdStep, slice, type SgdKind } from "../kernels/sgd-step.ts";
+import type { SgdModelConfig } from "./config.ts";
 
 /** Plain SGD one example at a time: the update the fused kernels make in place (and the only one Hogwild can share). */
 function isPerExampleSgd(o: TrainingOptions): boolean {
@@ -24,7 +22,7 @@ export function isHogwild(o: TrainingOptions): boolean {
  * biases at 0, a user-bias table B for biased MF. In shared memory for Hogwild runs, so worker threads
  * update them in place.
  */
-export function initMfTables(train: TrainSet, c: MfConfig, o: TrainingOptions, rng: Rng, userBias: boolean): { tables: MfTables; optimizer: SparseOptimizerOptions } {
+export function initMfTables(train: TrainSet, c: SgdModelConfig, o: TrainingOptions, rng: Rng, userBias: boolean): { tables: MfTables; optimizer: SparseOptimizerOptions } {
   const d = c.factors;
   const D = d + 1;
   const weights = (n: number) => (isHogwild(o) ? new Float32Array(new SharedArrayBuffer(4 * n)) : new Float32Array(n));
@@ -64,7 +62,7 @@ export async function trainSgd(run: SgdRun): Promise<number> {
   if (threads > 1 && !isHogwild(o)) log(`${run.label}: several threads need per-example SGD (optimizer sgd, batchSize 1); training on one thread`);
   const all = [tables.P, tables.V, ...(tables.B ? [tables.B] : [])];
   const shuffle = run.rng.fork("sgd");
-  const pool = isHogwild(o) ? await WorkerPool.start(new URL("./hogwild-worker.ts", import.meta.url), threads, {
+  const pool = isHogwild(o) ? await WorkerPool.start(new URL("../kernels/hogwild-worker.ts", import.meta.url), threads, {
     kind, optimizer: run.optimizer, weights: all.map((t) => t.weights), dims: all.map((t) => t.dim), data: shareData(data), order: new Uint32Array(0),
   }) : null;
   const order = pool ? new Uint32Array(new SharedArrayBuffer(4 * n)) : new Uint32Array(n);
@@ -96,39 +94,6 @@ export async function trainSgd(run: SgdRun): Promise<number> {
   }
 }
 
-/** One training example (row r): its update, and its loss returned. */
-export type ExampleStep = (r: number, rng: Rng) => number;
-
-/** Rows order[from, to) through `step`; returns their summed loss. */
-function slice(step: ExampleStep, order: Uint32Array, from: number, to: number, rng: Rng): number {
-  let loss = 0;
-  for (let k = from; k < to; k++) loss += step(order[k], rng);
-  return loss;
-}
-
-/** One thread's slice of a Hogwild epoch (its own seeded stream), updating the shared tables in place. */
-export function hogwildPart(step: ExampleStep, order: Uint32Array, epoch: number, part: number, from: number, to: number, base: number): number {
-  return slice(step, order, from, to, new Rng(base, `hogwild/${epoch}/${part}`));
-}
-
-/** Plain per-example SGD in place: the fused kernels (no gradient buffers, no optimizer step). */
-export function sgdStep(kind: SgdKind, tables: MfTables, data: SgdData, optimizer: SparseOptimizerOptions): ExampleStep {
-  const { learningRate: lr, l2 = 0 } = optimizer;
-  return kind === "bpr" ? (r, rng) => bprSgdExample(tables, data, r, rng, lr, l2) : (r) => biasedSgdExample(tables, data, r, lr, l2);
-}
-
-/** An example whose gradients wait in the tables for the batch's optimizer step. */
-function batchedStep(kind: SgdKind, tables: MfTables, data: SgdData): ExampleStep {
-  const g = scratch(tables.P.dim);
-  return kind === "bpr" ? (r, rng) => bprExample(tables, data, r, rng, g) : (r) => biasedExample(tables, data, r, g);
-}
-
 function shareData(d: SgdData): SgdData {
   return { ...d, user: shared(d.user), item: shared(d.item), rating: shared(d.rating), lists: { offsets: shared(d.lists.offsets), items: shared(d.lists.items) } };
-}
-
-/** The tables a Hogwild worker rebuilds over the shared weights. */
-export function tablesOver(weights: Float32Array[], dims: number[], optimizer: SparseOptimizerOptions): MfTables {
-  const [P, V, B] = weights.map((w, k) => new EmbeddingTable(w.length / dims[k], dims[k], optimizer, w));
-  return { P, V, B: B ?? null };
 }

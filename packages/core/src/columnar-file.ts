@@ -1,12 +1,13 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 
 /**
- * The ingest cache format: a JSON header and 8-byte-aligned typed columns in one file.
- * Reading is one `readFileSync` and zero-copy views, which is what makes a cached reload fast.
+ * One binary format for the ingest cache, run files and model state: a JSON header and 8-byte-aligned
+ * typed columns in one file. Reading is one `readFileSync` and zero-copy views, which is what makes a
+ * cached reload fast.
  */
-export type Column = Int32Array | Uint32Array | Float32Array | Int16Array | Uint8Array;
+export type Column = Int32Array | Uint32Array | Float32Array | Float64Array | Int16Array | Uint8Array;
 const MAGIC = "MLECOL1\n";
-const TYPES = { Int32Array, Uint32Array, Float32Array, Int16Array, Uint8Array } as const;
+const TYPES = { Int32Array, Uint32Array, Float32Array, Float64Array, Int16Array, Uint8Array } as const;
 type TypeName = keyof typeof TYPES;
 
 interface Layout {
@@ -58,6 +59,7 @@ export function readColumnar(path: string): { meta: unknown; columns: Record<str
   const columns: Record<string, Column> = {};
   for (const [name, c] of Object.entries(layout.columns)) {
     const T = TYPES[c.type];
+    if (!T) throw new Error(`${path}: unknown column type ${c.type} (column ${name})`);
     const end = base + c.offset + c.length * T.BYTES_PER_ELEMENT;
     if (end > buf.byteOffset + buf.byteLength) throw new Error(`${path}: truncated (column ${name})`);
     columns[name] = new T(buf.buffer, base + c.offset, c.length);

@@ -1,5 +1,5 @@
 import type { Tensor2D } from "@tensorflow/tfjs-core";
-import { tf } from "../engine/backend.ts";
+import { tf } from "../../engine/backend.ts";
 import { invertSpdInPlace } from "./spd-inverse.ts";
 
 /** Below this size the float64 Gauss–Jordan is faster than splitting further. */

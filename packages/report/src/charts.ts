@@ -48,3 +48,40 @@ export function barSpec(metric: string, points: CurvePoint[]): TopLevelSpec {
     ],
   };
 }
+
+/** One epoch of one seed's training, as the learning-curve chart reads it. */
+export interface EpochPoint {
+  seed: string;
+  epoch: number;
+  loss: number;
+  valid?: number;
+}
+
+/**
+ * Training loss per epoch (one line per seed) and, when a validation metric was watched, that metric per
+ * epoch below it with each seed's kept epoch marked by a vertical rule.
+ */
+export function learningCurveSpec(points: EpochPoint[], kept: { seed: string; epoch: number }[], watched: string | undefined): TopLevelSpec {
+  const lossPoints = points.filter((p) => Number.isFinite(p.loss));
+  const validPoints = points.filter((p) => p.valid !== undefined);
+  const x = { field: "epoch", type: "quantitative" as const, title: "epoch", axis: { tickMinStep: 1 } };
+  const color = { field: "seed", type: "nominal" as const, title: "seed" };
+  const panels = [];
+  if (lossPoints.length) {
+    panels.push({
+      title: "training loss", width: 420, height: 180, data: { values: lossPoints },
+      mark: { type: "line" as const, point: true },
+      encoding: { x, y: { field: "loss", type: "quantitative" as const, title: "mean training loss", scale: { zero: false } }, color },
+    });
+  }
+  if (validPoints.length && watched) {
+    panels.push({
+      title: `validation ${watched} (rule: the epoch kept)`, width: 420, height: 180,
+      layer: [
+        { data: { values: validPoints }, mark: { type: "line" as const, point: true }, encoding: { x, y: { field: "valid", type: "quantitative" as const, title: watched, scale: { zero: false } }, color } },
+        { data: { values: kept }, mark: { type: "rule" as const, strokeDash: [4, 3] }, encoding: { x: { field: "epoch", type: "quantitative" as const }, color } },
+      ],
+    });
+  }
+  return { $schema: "https://vega.github.io/schema/vega-lite/v6.json", vconcat: panels } as TopLevelSpec;
+}

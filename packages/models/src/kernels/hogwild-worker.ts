@@ -2,7 +2,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { SparseOptimizerOptions } from "../engine/embedding-table.ts";
 import type { SgdData } from "./sgd-examples.ts";
-import { hogwildPart, sgdStep, tablesOver, type SgdKind } from "./sgd-train.ts";
+import { hogwildPart, sgdStep, tablesOver, type SgdKind } from "./sgd-step.ts";
 
 const w = workerData as { kind: SgdKind; optimizer: SparseOptimizerOptions; weights: Float32Array[]; dims: number[]; data: SgdData };
 const tables = tablesOver(w.weights, w.dims, w.optimizer);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "@mle/core";
+import { Rng } from "./rng.ts";
 import { argsortUint32, groupRows } from "./group.ts";
 
 describe("argsortUint32", () => {

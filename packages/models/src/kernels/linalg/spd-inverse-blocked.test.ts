@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "@mle/core";
-import { initBackend } from "../engine/backend.ts";
+import { initBackend } from "../../engine/backend.ts";
 import { invertSpdBlocked } from "./spd-inverse-blocked.ts";
 
 const hasNumpy = spawnSync("python3", ["-c", "import numpy"]).status === 0;

@@ -1,6 +1,6 @@
 import type { Rng } from "@mle/core";
 import type { EmbeddingTable } from "../engine/embedding-table.ts";
-import type { CsrLists } from "./ials-solve.ts";
+import type { CsrLists } from "./lists.ts";
 
 /** What the per-example kernels read: the training rows, and for BPR each user's sorted items. */
 export interface SgdData {

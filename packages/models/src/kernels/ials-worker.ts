@@ -1,6 +1,7 @@
 // Worker entry: solves ranges of iALS rows in memory shared with the main thread.
 import { parentPort, workerData } from "node:worker_threads";
-import { solveRows, type AlsParams, type CsrLists } from "./ials-solve.ts";
+import { solveRows, type AlsParams } from "./ials-solve.ts";
+import type { CsrLists } from "./lists.ts";
 
 const w = workerData as { P: Float32Array; Q: Float32Array; G: Float64Array; users: CsrLists; items: CsrLists; params: AlsParams };
 parentPort!.on("message", (m: { side: "users" | "items"; from: number; to: number }) => {

@@ -1,5 +1,6 @@
 import { WorkerPool } from "../engine/worker-pool.ts";
-import { solveRows, type AlsParams, type CsrLists } from "./ials-solve.ts";
+import { solveRows, type AlsParams } from "./ials-solve.ts";
+import type { CsrLists } from "./lists.ts";
 
 interface AlsShared {
   P: Float32Array;

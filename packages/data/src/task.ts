@@ -1,0 +1,63 @@
+import { argsortUint32, groupRows, type ItemFeatures, type RankingTask, type TrainSet, type UserFeatures } from "@mle/core";
+import type { Interactions } from "./interactions.ts";
+import type { HoldoutPart, Rows } from "./split/types.ts";
+
+/** The rows a model is fitted on, in the split's row order, with the content views when the caller has them. */
+export function buildTrainSet(x: Interactions, rows: Rows, content: { itemFeatures?: ItemFeatures; userFeatures?: UserFeatures } = {}): TrainSet {
+  return {
+    nUsers: x.nUsers, nItems: x.nItems,
+    user: Int32Array.from(rows, (r) => x.user[r]), item: Int32Array.from(rows, (r) => x.item[r]),
+    rating: Float32Array.from(rows, (r) => x.rating[r]), timestamp: Uint32Array.from(rows, (r) => x.timestamp[r]),
+    ...content,
+  };
+}
+
+/** For novelty: training users per item and how many users trained. Preprocessing leaves one row per (user, item). */
+export interface TrainStats {
+  itemTrainUsers: Uint32Array;
+  nTrainUsers: number;
+}
+
+export function trainStats(x: Interactions, train: Rows): TrainStats {
+  const itemTrainUsers = new Uint32Array(x.nItems);
+  const trainUsers = new Uint8Array(x.nUsers);
+  for (const r of train) {
+    trainUsers[x.user[r]] = 1;
+    itemTrainUsers[x.item[r]]++;
+  }
+  return { itemTrainUsers, nTrainUsers: trainUsers.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * Every user with a target in `part`: their history (folded in and excluded), oldest first with ties in
+ * row order, and their targets, as CSR.
+ */
+export function buildRankingTask(x: Interactions, part: HoldoutPart, stats: TrainStats): RankingTask {
+  const hasTarget = new Uint8Array(x.nUsers);
+  for (const r of part.target) hasTarget[x.user[r]] = 1;
+  const slot = new Int32Array(x.nUsers).fill(-1);
+  const users: number[] = [];
+  for (let u = 0; u < x.nUsers; u++) if (hasTarget[u]) (slot[u] = users.length), users.push(u);
+  const byTime = (rows: Rows) => argsortUint32(Uint32Array.from(rows, (r) => x.timestamp[r])).map((k) => rows[k]);
+  const history = lists(x, byTime(part.history), slot, users.length);
+  const target = lists(x, part.target, slot, users.length);
+  return {
+    nItems: x.nItems, users: Int32Array.from(users),
+    historyOffsets: history.offsets, historyItems: history.items, historyRatings: history.ratings, historyTimestamps: history.timestamps,
+    targetOffsets: target.offsets, targetItems: target.items, targetRatings: target.ratings,
+    ...stats,
+  };
+}
+
+/** The rows of evaluated users (slot ≥ 0), grouped by slot, each group in the given row order. */
+function lists(x: Interactions, rows: Rows, slot: Int32Array, n: number) {
+  const kept = rows.filter((r) => slot[x.user[r]] >= 0);
+  const g = groupRows(Int32Array.from(kept, (r) => slot[x.user[r]]), n);
+  const row = (k: number) => kept[g.rows[k]];
+  return {
+    offsets: g.offsets,
+    items: Int32Array.from(g.rows, (_, k) => x.item[row(k)]),
+    ratings: Float32Array.from(g.rows, (_, k) => x.rating[row(k)]),
+    timestamps: Uint32Array.from(g.rows, (_, k) => x.timestamp[row(k)]),
+  };
+}

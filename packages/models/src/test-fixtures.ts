@@ -1,0 +1,26 @@
+import { Rng, type History, type TrainSet } from "@mle/core";
+
+/**
+ * Users in two taste groups (items 0–29 and 30–59), each liking a random half of their group, and a
+ * new user of group 1 never seen in training: their folded-in vector must rank their group's unseen
+ * items far above the other group's.
+ */
+export function groups(nUsers: number, seed: number): { train: TrainSet; heldOut: History & { group: number } } {
+  const rng = new Rng(seed);
+  const user: number[] = [];
+  const item: number[] = [];
+  const rating: number[] = [];
+  for (let u = 0; u < nUsers; u++) {
+    const g = u % 2;
+    for (let i = 0; i < 30; i++) if (rng.nextFloat() < 0.5) (user.push(u), item.push(g * 30 + i), rating.push(4 + rng.int(2)));
+    if (rng.nextFloat() < 0.1) (user.push(u), item.push((1 - g) * 30 + rng.int(30)), rating.push(1 + rng.int(2)));
+  }
+  const hist = Int32Array.from([0, 2, 4, 6, 8, 10, 12, 14].map((i) => 30 + i));
+  return {
+    train: {
+      nUsers, nItems: 60, user: Int32Array.from(user), item: Int32Array.from(item), rating: Float32Array.from(rating),
+      timestamp: Uint32Array.from(user, (_, k) => 1_000_000 + k),
+    },
+    heldOut: { items: hist, ratings: new Float32Array(hist.length).fill(5), group: 1 },
+  };
+}

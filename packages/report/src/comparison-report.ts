@@ -1,0 +1,90 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { barSpec, metricAtKSpec, renderSvg, type CurvePoint } from "./charts.ts";
+import { formatMetric, type MetricCell } from "./format.ts";
+
+/** A paired test of one model against another on the same users (the runner computes it). */
+export interface PairedSummary {
+  meanDifference: number;
+  tPValue: number;
+  wilcoxonPValue: number;
+  effectSize: number;
+}
+
+export interface ComparedRun {
+  name: string;
+  config: string;
+  modelLine: string;
+  metrics: Record<string, MetricCell>;
+  fitSeconds: number[];
+  /** Where it was tracked ("reused", "not tracked", or the MLflow run). */
+  where: string;
+  backend: string;
+  configHash: string;
+  manifests: string[];
+  /** Whether the model trains in epochs (its run report draws the learning curves). */
+  iterative: boolean;
+  vsBest: PairedSummary | "best" | null;
+  vsEase: PairedSummary | "ease" | null | undefined;
+}
+
+export interface ComparisonSummary {
+  name: string;
+  description?: string;
+  seeds: number[];
+  overrides: string[];
+  primary: string;
+  /** Columns of the main table, in order (those every run has). */
+  columns: string[];
+  /** Cut-offs of the recall@K chart. */
+  ks: number[];
+  runs: ComparedRun[];
+}
+
+/** Writes `<reportsDir>/<name>.md` and its charts in `<reportsDir>/<name>/`; returns the report's path. */
+export async function writeComparisonReport(c: ComparisonSummary, reportsDir: string): Promise<string> {
+  const chartDir = join(reportsDir, c.name);
+  mkdirSync(chartDir, { recursive: true });
+  const p = c.primary;
+  const best = c.runs.find((r) => r.vsBest === "best");
+  const hasEase = c.runs.some((r) => r.vsEase === "ease");
+  const pv = (v: number) => (v < 1e-300 ? "< 1e-300" : `= ${v.toExponential(1)}`);
+  const fmtP = (x: PairedSummary | null) => (x ? `Δ ${x.meanDifference >= 0 ? "+" : ""}${x.meanDifference.toFixed(4)}, t p ${pv(x.tPValue)}, Wilcoxon p ${pv(x.wilcoxonPValue)}, d_z = ${x.effectSize.toFixed(2)}` : "not paired (different splits)");
+  const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
+  const lines = [
+    `# Comparison: ${c.name}`,
+    "",
+    c.description ?? "",
+    "",
+    `Seeds ${c.seeds.join(", ")}; shared overrides: ${c.overrides.length ? c.overrides.map((s) => `\`${s}\``).join(", ") : "none"}. Test metrics, mean ± 95% CI half-width over seeds. Primary metric: ${p}.`,
+    "",
+    `| model | ${c.columns.join(" | ")} | fit s | runs |`,
+    `|---|${c.columns.map(() => "---:").join("|")}|---:|---|`,
+    ...c.runs.map((r) => `| ${r.name} (${r.modelLine}) | ${c.columns.map((k) => (r === best && k === p ? `**${formatMetric(r.metrics[k])}**` : formatMetric(r.metrics[k]))).join(" | ")} | ${mean(r.fitSeconds).toFixed(2)} | ${r.where} |`),
+    "",
+    `## Paired significance on ${p} (same users, same splits; all seeds pooled)`,
+    "",
+    "| model | vs best | vs EASE |",
+    "|---|---|---|",
+    ...c.runs.map((r) => `| ${r.name} | ${r.vsBest === "best" ? "(best)" : fmtP(r.vsBest)} | ${!hasEase ? "no EASE in this comparison" : r.vsEase === "ease" ? "(EASE)" : fmtP(r.vsEase ?? null)} |`),
+    "",
+    "Δ is the mean per-user difference (this model minus the other); paired t-test and Wilcoxon signed-rank, two-sided; d_z = mean(Δ)/sd(Δ).",
+    "",
+    "## Charts",
+    "",
+  ];
+  const curve: CurvePoint[] = c.runs.flatMap((r) => c.ks.filter((k) => r.metrics[`recall@${k}`]).map((k) => {
+    const m = r.metrics[`recall@${k}`];
+    return { model: r.name, k, value: m.mean, lo: m.ci95[0], hi: m.ci95[1] };
+  }));
+  writeFileSync(join(chartDir, "recall-at-k.svg"), await renderSvg(metricAtKSpec("recall", curve)));
+  const bars: CurvePoint[] = c.runs.map((r) => ({ model: r.name, k: 0, value: r.metrics[p].mean, lo: r.metrics[p].ci95[0], hi: r.metrics[p].ci95[1] }));
+  writeFileSync(join(chartDir, "primary.svg"), await renderSvg(barSpec(p, bars)));
+  lines.push(`![recall@K](${c.name}/recall-at-k.svg)`, "", `![${p}](${c.name}/primary.svg)`, "");
+  const iterative = c.runs.filter((r) => r.iterative).map((r) => r.name);
+  lines.push(iterative.length ? `Learning curves of ${iterative.join(", ")}: in each run's report.md (learning-curve.svg).` : "None of these models trains iteratively, so there are no learning curves.", "");
+  for (const r of c.runs) lines.push(`- ${r.name}: \`${r.config}\`, config sha256 ${r.configHash.slice(0, 12)}, backend ${r.backend}, split manifests ${r.manifests.map((h) => h.slice(0, 10)).join(", ")}`);
+  const file = join(reportsDir, `${c.name}.md`);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
+}
