@@ -1,10 +1,11 @@
 import { benchAgreement } from "./agreement.ts";
+import { benchEngine } from "./engine.ts";
 import { benchEval } from "./eval.ts";
 import { benchIngest } from "./ingest.ts";
 import { benchMf } from "./mf.ts";
 
 /** `pnpm bench <name>`: each prints its own figures and, where there is a peer, the ratio. */
-const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, eval: benchEval, agreement: benchAgreement, mf: benchMf };
+const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, eval: benchEval, agreement: benchAgreement, mf: benchMf, engine: benchEngine };
 
 const names = process.argv.slice(2);
 const unknown = names.filter((n) => !benches[n]);

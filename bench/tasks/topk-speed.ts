@@ -25,6 +25,12 @@ for (let b0 = 0; b0 < nUsers; b0 += block) {
   const b1 = Math.min(nUsers, b0 + block);
   const vectors = [];
   for (let u = b0; u < b1; u++) vectors.push(users.subarray(u * d, (u + 1) * d));
+  // On the native backend the scorer ranks where the scores are (TopKV2); elsewhere JS takes the top-k.
+  const ranked = impl === "tf" ? (score as ReturnType<typeof tfBlockScorer>).rank(space, vectors, { offsets: new Uint32Array(vectors.length + 1), items: new Int32Array(0) }, k, vectors.map(() => [])) : null;
+  if (ranked) {
+    for (let u = 0; u < vectors.length; u++) checksum += ranked.lengths[u] + ranked.top[u * k];
+    continue;
+  }
   score(space, vectors, out);
   for (let u = b0; u < b1; u++) checksum += topK(out, (u - b0) * nItems, nItems, k, items, heap) + items[0];
 }

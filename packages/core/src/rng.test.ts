@@ -45,4 +45,16 @@ describe("Rng", () => {
     const p = new Rng(5).permutation(1000);
     expect([...p].sort((x, y) => x - y)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   });
+
+  it("fillUniform and fillNormal: reproducible, in range, with the right moments", () => {
+    const u = new Rng(9).fillUniform(new Float32Array(100_001));
+    expect(Array.from(new Rng(9).fillUniform(new Float32Array(100_001)))).toEqual(Array.from(u));
+    expect(u.every((x) => x >= 0 && x < 1)).toBe(true);
+    expect(Math.abs(u.reduce((a, b) => a + b, 0) / u.length - 0.5)).toBeLessThan(0.005);
+    const z = new Rng(9).fillNormal(new Float32Array(100_001), 2);
+    const mean = z.reduce((a, b) => a + b, 0) / z.length;
+    const sd = Math.sqrt(z.reduce((a, b) => a + (b - mean) ** 2, 0) / z.length);
+    expect(Math.abs(mean)).toBeLessThan(0.03);
+    expect(Math.abs(sd - 2)).toBeLessThan(0.03);
+  });
 });

@@ -57,6 +57,25 @@ export class Rng {
     }
   }
 
+  /** Fills `out` with uniform floats in [0, 1), 24 random bits each (one draw per value: dropout masks, noise). */
+  fillUniform(out: Float32Array): Float32Array {
+    for (let i = 0; i < out.length; i++) out[i] = (this.nextUint32() >>> 8) / 16777216;
+    return out;
+  }
+
+  /** Fills `out` with standard normal draws (Box–Muller, both values of each pair used). */
+  fillNormal(out: Float32Array, scale = 1): Float32Array {
+    for (let i = 0; i < out.length; i += 2) {
+      let u = 0;
+      while (u === 0) u = (this.nextUint32() + 1) / 4294967297;
+      const r = Math.sqrt(-2 * Math.log(u)) * scale;
+      const a = (2 * Math.PI * this.nextUint32()) / 4294967296;
+      out[i] = r * Math.cos(a);
+      if (i + 1 < out.length) out[i + 1] = r * Math.sin(a);
+    }
+    return out;
+  }
+
   /** Standard normal draw (Box–Muller). */
   normal(): number {
     let u = 0;

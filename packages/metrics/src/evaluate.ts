@@ -22,7 +22,17 @@ export interface RankingOptions {
 }
 
 /** Fills `out` (users × items) with the scores of a block of user vectors against the space. */
-export type BlockScorer = (space: ScoringSpace, vectors: UserVector[], out: Float32Array) => void;
+export type BlockScorer = ((space: ScoringSpace, vectors: UserVector[], out: Float32Array) => void) & { rank?: BlockRanker };
+
+/**
+ * Ranks a block where the scores live (the native backend): each user's exact top `kMax` with their own
+ * `exclude` items removed and ties to the lower item index (`top`, −1 past `lengths`), and the full-ranking
+ * reciprocal rank of the best relevant item under the same rules. Returns null when it cannot (e.g. sparse
+ * user vectors); the evaluator then ranks in JS.
+ */
+export type BlockRanker = (
+  space: ScoringSpace, vectors: UserVector[], exclude: { offsets: Uint32Array; items: Int32Array }, kMax: number, relevant: number[][],
+) => { top: Int32Array; lengths: Int32Array; mrr: Float64Array } | null;
 
 export interface RankingResult {
   /** The evaluated users (those with at least one relevant target), in task order. */
@@ -82,41 +92,63 @@ export function evaluateRanking(model: EmbeddingModel, task: RankingTask, option
     const b1 = Math.min(nUsers, b0 + block);
     const vectors = [];
     for (let u = b0; u < b1; u++) vectors.push(model.userVector(taskHistory(task, u)));
-    (options.scorer ?? scoreBlock)(space, vectors, scores);
+    // Each user's relevant targets (rated ≥ the threshold, each item once) and their gains.
+    const relevant: number[][] = [];
+    const ideal: number[][] = [];
     for (let u = b0; u < b1; u++) {
-      const off = (u - b0) * n;
-      for (let j = task.historyOffsets[u]; j < task.historyOffsets[u + 1]; j++) scores[off + task.historyItems[j]] = -Infinity;
-      const ta = task.targetOffsets[u];
-      const te = task.targetOffsets[u + 1];
-      const relevant: number[] = [];
-      const ideal: number[] = [];
-      for (let j = ta; j < te; j++) {
+      const rel: number[] = [];
+      const gains: number[] = [];
+      for (let j = task.targetOffsets[u]; j < task.targetOffsets[u + 1]; j++) {
         if (task.targetRatings[j] < minRating) continue;
         const it = task.targetItems[j];
         if (gainOf[it] > 0) continue; // a target listed twice counts once
-        const g = graded ? task.targetRatings[j] : 1;
-        gainOf[it] = g;
-        relevant.push(it);
-        ideal.push(g);
+        gainOf[it] = graded ? task.targetRatings[j] : 1;
+        rel.push(it);
+        gains.push(gainOf[it]);
       }
-      if (relevant.length > 0) {
-        const len = topK(scores, off, n, kMax, items, heap);
-        for (let r = 0; r < kMax; r++) list.gains[r] = r < len ? gainOf[items[r]] : 0;
-        list.length = len;
-        list.nRelevant = relevant.length;
-        list.idealGains = Float64Array.from(ideal).sort().reverse();
-        const e = evaluated;
-        columns.mrr[e] = reciprocalRankFull(scores, off, n, relevant);
-        input.length = len;
-        for (const [ki, k] of ks.entries()) {
-          for (const m of atK[ki]) m.column[e] = m.compute(input, k);
-          coverage[ki].add(items, len, k);
-        }
-        topItems.set(items.subarray(0, len), e * kMax);
-        kept[e] = task.users[u];
-        evaluated++;
+      for (const it of rel) gainOf[it] = 0;
+      relevant.push(rel);
+      ideal.push(gains);
+    }
+    const exclude = { offsets: task.historyOffsets.subarray(b0, b1 + 1), items: task.historyItems };
+    const ranked = options.scorer?.rank?.(space, vectors, exclude, kMax, relevant) ?? null;
+    if (!ranked) {
+      (options.scorer ?? scoreBlock)(space, vectors, scores);
+      for (let u = b0; u < b1; u++) {
+        const off = (u - b0) * n;
+        for (let j = task.historyOffsets[u]; j < task.historyOffsets[u + 1]; j++) scores[off + task.historyItems[j]] = -Infinity;
       }
-      for (const it of relevant) gainOf[it] = 0;
+    }
+    for (let u = b0; u < b1; u++) {
+      const rel = relevant[u - b0];
+      if (rel.length === 0) continue;
+      let len: number;
+      let mrr: number;
+      if (ranked) {
+        len = ranked.lengths[u - b0];
+        items.set(ranked.top.subarray((u - b0) * kMax, (u - b0) * kMax + kMax));
+        mrr = ranked.mrr[u - b0];
+      } else {
+        const off = (u - b0) * n;
+        len = topK(scores, off, n, kMax, items, heap);
+        mrr = reciprocalRankFull(scores, off, n, rel);
+      }
+      rel.forEach((it, j) => (gainOf[it] = ideal[u - b0][j]));
+      for (let r = 0; r < kMax; r++) list.gains[r] = r < len ? gainOf[items[r]] : 0;
+      for (const it of rel) gainOf[it] = 0;
+      list.length = len;
+      list.nRelevant = rel.length;
+      list.idealGains = Float64Array.from(ideal[u - b0]).sort().reverse();
+      const e = evaluated;
+      columns.mrr[e] = mrr;
+      input.length = len;
+      for (const [ki, k] of ks.entries()) {
+        for (const m of atK[ki]) m.column[e] = m.compute(input, k);
+        coverage[ki].add(items, len, k);
+      }
+      topItems.set(items.subarray(0, len), e * kMax);
+      kept[e] = task.users[u];
+      evaluated++;
     }
     bar.update(b1);
   }

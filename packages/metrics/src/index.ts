@@ -1,4 +1,4 @@
-export { evaluateRanking, evaluateRatings, taskHistory, type RankingOptions, type RankingResult, type BlockScorer } from "./evaluate.ts";
+export { evaluateRanking, evaluateRatings, taskHistory, type RankingOptions, type RankingResult, type BlockScorer, type BlockRanker } from "./evaluate.ts";
 export { METRICS, AT_K_FAMILIES, parseMetric, lowerIsBetter, perUserMetricNames, metricNames, type MetricDef } from "./registry.ts";
 export { scoringSpace, scoreBlock, topK, type ScoringSpace } from "./scoring.ts";
 export type { RankedList } from "./ranking/ranked-list.ts";

@@ -2,10 +2,11 @@ export { FAMILIES, FAMILY_NAMES, familyOf, modelConfigSchema, trainingSchemaFor,
 export type { ModelFamily, ModelNotes, FitContext, Trained } from "./family.ts";
 export { saveModel, loadModel, MODEL_FORMAT, type ModelManifest, type ModelProvenance, type LoadedModel } from "./artifact.ts";
 export { trainingSchema, trainingOptions, OPTIMIZERS, type TrainingConfig, type TrainingOptions, type EarlyStopping } from "./engine/training.ts";
-export { initBackend, type BackendName, type BackendChoice } from "./engine/backend.ts";
+export { initBackend, backendInfo, builtNativePackages, BACKEND_CHOICES, type BackendName, type BackendChoice, type BackendInfo } from "./engine/backend.ts";
 export { tfBlockScorer } from "./engine/tf-scorer.ts";
 export { EmbeddingTable, type SparseOptimizerKind, type SparseOptimizerOptions } from "./engine/embedding-table.ts";
 export { TfEmbedding, sparseTrainStep } from "./engine/tf-embedding.ts";
 export { runEpochs, type EpochMonitor, type EpochVerdict } from "./engine/epochs.ts";
 export { invertSpdInPlace } from "./kernels/linalg/spd-inverse.ts";
 export { invertSpdBlocked } from "./kernels/linalg/spd-inverse-blocked.ts";
+export { invertSpd } from "./kernels/linalg/spd-inverse-native.ts";

@@ -68,7 +68,7 @@ export function metricsTable(c: ExperimentConfig, r: Results): string {
       `${r.usersEvaluated.join("/")} users evaluated, ${r.usersWithoutRelevant.join("/")} without a relevant target)`,
     table(["metric", ...ks.map((k) => `@${k}`)], rows),
     extra.join(" · "),
-    `fit ${r.fitSeconds.map((t) => t.toFixed(2)).join("/")} s${kept ? ` (${kept})` : ""} · evaluate ${r.evaluateSeconds.map((t) => t.toFixed(2)).join("/")} s · TensorFlow.js backend: ${r.backend}`,
+    `fit ${r.fitSeconds.map((t) => t.toFixed(2)).join("/")} s${kept ? ` (${kept})` : ""} · evaluate ${r.evaluateSeconds.map((t) => t.toFixed(2)).join("/")} s · TensorFlow.js backend: ${r.backend}${r.engine ? ` (${r.engine.name === "tensorflow" ? "TensorFlow" : "TF.js"} ${r.engine.version}, ${r.engine.device})` : ""}`,
   ].filter(Boolean).join("\n");
 }
 

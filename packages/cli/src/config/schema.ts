@@ -14,6 +14,11 @@ export const evaluationSchema = z.strictObject({
   references: z.boolean().default(true),
 });
 
+export const engineSchema = z.strictObject({
+  /** TensorFlow.js backend: `auto` (native when `pnpm setup-native` built it, else wasm; $MLE_BACKEND may choose), `native`, `wasm` or `cpu`. */
+  backend: z.enum(["auto", "native", "wasm", "cpu"]).default("auto"),
+});
+
 export const trackingSchema = z.strictObject({
   /** MLflow server; unset: $MLFLOW_TRACKING_URI, else a local ./mlruns store. */
   uri: z.string().optional(),
@@ -33,6 +38,7 @@ const baseSchema = z.strictObject({
   /** Checked against the model's own training schema below: each family accepts only the knobs it reads. */
   training: z.record(z.string(), z.unknown()).default({}),
   evaluation: evaluationSchema.default(evaluationSchema.parse({})),
+  engine: engineSchema.default(engineSchema.parse({})),
   tracking: trackingSchema.default(trackingSchema.parse({})),
 });
 

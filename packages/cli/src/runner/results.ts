@@ -1,4 +1,5 @@
 import { bootstrapCis, summarize, type Summary } from "@mle/metrics";
+import type { BackendInfo } from "@mle/models";
 import type { SeedResult } from "./evaluate-seed.ts";
 
 export interface MetricResult extends Summary {
@@ -13,6 +14,8 @@ export interface Results {
   configHash: string;
   model: string;
   backend: string;
+  /** What computed: backend, TensorFlow (or TF.js) version, device. */
+  engine?: BackendInfo;
   dataset: { name: string; checksum: string };
   split: { kind: string; manifests: string[] };
   seeds: number[];

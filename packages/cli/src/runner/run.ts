@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { log } from "@mle/core";
+import { backendInfo, builtNativePackages, initBackend, type BackendInfo } from "@mle/models";
 import { writeRunReport } from "@mle/report";
 import { epochMetrics, openRecorder, seedMetrics, summaryMetrics, uploadFolder, type KeyValue, type RunHandle } from "@mle/tracking";
 import type { ExperimentConfig } from "../config/schema.ts";
@@ -25,6 +26,7 @@ export interface ExperimentRun {
  * 95% interval of every metric. Ctrl-C ends the runs KILLED, an error FAILED.
  */
 export async function runExperiment(config: ExperimentConfig, configFile: string, outDir: string): Promise<ExperimentRun> {
+  const engine = await useEngine(config);
   const prepared = await prepareExperiment(config, outDir);
   const rec = config.tracking.enabled ? openRecorder(config.tracking.uri ?? process.env.MLFLOW_TRACKING_URI) : null;
   const experimentName = config.tracking.experiment ?? config.experiment.name;
@@ -38,6 +40,9 @@ export async function runExperiment(config: ExperimentConfig, configFile: string
     { key: "mle.packages", value: JSON.stringify(prov.packages) },
     { key: "mle.dataset", value: prepared.loaded.dataset.name },
     { key: "mle.dataChecksum", value: prepared.loaded.dataset.checksum },
+    { key: "mle.backend", value: engine.name },
+    { key: "mle.backendVersion", value: engine.version },
+    { key: "mle.device", value: engine.device },
   ];
   const params = Object.entries(flatten(config)).map(([key, value]) => ({ key, value: value.slice(0, 6000) }));
   let parent: RunHandle | undefined;
@@ -73,6 +78,7 @@ export async function runExperiment(config: ExperimentConfig, configFile: string
       configHash: prepared.configHash,
       model: seeds[0].model,
       backend: seeds[0].backend,
+      engine,
       dataset: { name: prepared.loaded.dataset.name, checksum: prepared.loaded.dataset.checksum },
       split: { kind: config.split.kind, manifests: prepared.seeds.map((s) => s.split.manifest.hash) },
       seeds: seeds.map((s) => s.seed),
@@ -103,4 +109,18 @@ export async function runExperiment(config: ExperimentConfig, configFile: string
   } finally {
     process.removeListener("SIGINT", onSigint);
   }
+}
+
+/** The backend the config (or $MLE_BACKEND) asks for; on wasm, one line on how to get the native one. */
+async function useEngine(c: ExperimentConfig): Promise<BackendInfo> {
+  await initBackend(c.engine.backend === "auto" ? undefined : c.engine.backend);
+  const info = backendInfo();
+  if (info.name !== "tensorflow") {
+    log(builtNativePackages().length
+      ? `backend: ${info.name} (chosen by ${c.engine.backend === "auto" ? "$MLE_BACKEND" : "engine.backend"}; the native TensorFlow backend is built here)`
+      : `backend: ${info.name}, one thread — \`pnpm setup-native\` builds the native TensorFlow backend (8–35× faster training, both cores)`);
+  } else {
+    log(`backend: native TensorFlow ${info.version} (${info.package}, ${info.device})`);
+  }
+  return info;
 }

@@ -3,7 +3,7 @@ import { log, shaped, userLists, type EmbeddingModel, type History, type ShapedA
 import { initBackend } from "../engine/backend.ts";
 import { trainingSchema } from "../engine/training.ts";
 import type { ModelFamily } from "../family.ts";
-import { invertSpdBlocked } from "../kernels/linalg/spd-inverse-blocked.ts";
+import { invertSpd } from "../kernels/linalg/spd-inverse-native.ts";
 
 const easeConfigSchema = z.strictObject({
   family: z.literal("ease"),
@@ -39,7 +39,7 @@ async function fitEase(train: TrainSet, c: EaseConfig) {
   for (let i = 0; i < n; i++) g[i * n + i] += c.lambda;
   const backend = await initBackend();
   const t = performance.now();
-  const p = invertSpdBlocked(g, n);
+  const p = invertSpd(g, n);
   log(`EASE: inverted ${n} × ${n} on the ${backend} backend in ${((performance.now() - t) / 1000).toFixed(2)} s`);
   // B[i][j] = −P[i][j] / P[j][j] off the diagonal, 0 on it; item j's vector is column j of B.
   const itemVectors = new Float32Array(n * n);
