@@ -1,3 +1,6 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { BenchError, benchDir } from "./lib/child.ts";
 import { benchAgreement } from "./agreement.ts";
 import { benchEngine } from "./engine.ts";
 import { benchEval } from "./eval.ts";
@@ -7,10 +10,19 @@ import { benchMf } from "./mf.ts";
 /** `pnpm bench <name>`: each prints its own figures and, where there is a peer, the ratio. */
 const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, eval: benchEval, agreement: benchAgreement, mf: benchMf, engine: benchEngine };
 
+mkdirSync(join(benchDir, ".data"), { recursive: true }); // every bench's scratch files live here (git-ignored)
 const names = process.argv.slice(2);
 const unknown = names.filter((n) => !benches[n]);
 if (unknown.length) {
   console.error(`unknown bench ${unknown.join(", ")}; known: ${Object.keys(benches).join(", ")}`);
   process.exit(2);
 }
-for (const n of names.length ? names : Object.keys(benches)) await benches[n]();
+for (const n of names.length ? names : Object.keys(benches)) {
+  try {
+    await benches[n]();
+  } catch (e) {
+    if (!(e instanceof BenchError)) throw e;
+    console.error(`bench ${n}: ${e.message}`);
+    process.exitCode = 1;
+  }
+}

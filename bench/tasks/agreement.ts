@@ -17,7 +17,7 @@ const out: Record<string, unknown> = { trainRows: trainSet.user.length, testRows
 for (const family of ["popularity", "ease"] as const) {
   const start = performance.now();
   const { model } = await fitModel(trainSet, family === "ease" ? { family, lambda: Number(lambda) } : { family }, { rng: new Rng(1), training: trainingOptions({}) });
-  const r = evaluateRanking(model, task, { k: [10] });
+  const r = await evaluateRanking(model, task, { k: [10] });
   const mean = (k: string) => r.perUser[k].reduce((a, b) => a + b, 0) / r.users.length;
   out[family] = { "recall@10": mean("recall@10"), "ndcg@10": mean("ndcg@10"), mrr: mean("mrr"), seconds: (performance.now() - start) / 1000, users: r.users.length };
 }

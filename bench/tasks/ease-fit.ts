@@ -1,6 +1,7 @@
 // Child task: EASE on ml-latest-small (all ratings as interactions, optional k-core); writes the
 // Gram matrix (float64) and our inverse (float32) for the NumPy comparison; prints timings.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { setQuiet, userLists } from "@mle/core";
 import { loadDataset, preprocess } from "@mle/data";
 import { initBackend, invertSpd } from "@mle/models";
@@ -25,5 +26,6 @@ const t1 = performance.now();
 const p = invertSpd(g, n); // the path EASE takes: Cholesky on the native backend, blocked Schur complements on wasm
 const inverseSeconds = (performance.now() - t1) / 1000;
 const seconds = (performance.now() - t) / 1000;
+mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, Buffer.concat([Buffer.from(g.buffer), Buffer.from(p.buffer)]));
 report(seconds, { inverseSeconds, items: n, backend });

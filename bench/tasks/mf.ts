@@ -40,7 +40,7 @@ if ("folds" in spec) {
     const seconds = (performance.now() - t) / 1000;
     const r: Record<string, number> = { seconds, secondsPerEpoch: seconds / run.training.epochs };
     if (task.users.length) {
-      const e = evaluateRanking(m, task, { k: [10] });
+      const e = await evaluateRanking(m, task, { k: [10] });
       r["ndcg@10"] = e.perUser["ndcg@10"].reduce((a, b) => a + b, 0) / e.users.length;
     }
     out[run.name] = r;

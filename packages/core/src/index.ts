@@ -4,6 +4,7 @@ export { sha256, fileDigest, stableStringify } from "./hash.ts";
 export { progressBar, setQuiet, log, type ProgressBar, type ProgressOptions } from "./progress.ts";
 export { isSparse, type EmbeddingModel, type History, type UserVector, type SparseVector } from "./embedding.ts";
 export { startTsWorker } from "./worker.ts";
+export { yieldToEvents } from "./interrupt.ts";
 export { writeColumnar, readColumnar, type Column } from "./columnar-file.ts";
 export { argsortUint32, groupRows, type Groups } from "./group.ts";
 export { userLists, itemLists, historyKey, type TrainSet, type RankingTask, type ItemFeatures, type UserFeatures, type UserLists } from "./task.ts";

@@ -20,6 +20,35 @@ export interface Dataset {
   genome?: Genome;
   /** Demographics (ML-100k, ML-1M), in the dense user space; users without a row get zeros. */
   users?: Users;
+  /** Cross-file references that do not resolve, counted at ingest (never silent; see `integrityWarnings`). */
+  integrity: Integrity;
+}
+
+/**
+ * The policy for rows that name a movie the movies file does not list: ratings are kept (they are real
+ * interactions; the movie becomes an untitled item of the catalogue), tags, links and genome rows of such
+ * movies are dropped (they describe nothing the catalogue has). Either way the counts are reported by
+ * `pnpm data info`, logged when a run loads the release, and recorded in the run's provenance.
+ */
+export interface Integrity {
+  ratingsOfUnlistedMovies: number;
+  unlistedRatedMovies: number;
+  tagsOfUnlistedMovies: number;
+  linksOfUnlistedMovies: number;
+  genomeRowsOfUnlistedMovies: number;
+}
+
+/** One line per problem found, or none. */
+export function integrityWarnings(d: { name: string; integrity?: Integrity }): string[] {
+  const i = d.integrity;
+  if (!i) return [];
+  const n = (v: number) => v.toLocaleString("en-US");
+  const out: string[] = [];
+  if (i.ratingsOfUnlistedMovies) out.push(`${d.name}: ${n(i.ratingsOfUnlistedMovies)} rating(s) of ${n(i.unlistedRatedMovies)} movie(s) the movies file does not list — kept, as untitled items`);
+  if (i.tagsOfUnlistedMovies) out.push(`${d.name}: ${n(i.tagsOfUnlistedMovies)} tag application(s) of movies the movies file does not list — dropped`);
+  if (i.linksOfUnlistedMovies) out.push(`${d.name}: ${n(i.linksOfUnlistedMovies)} link row(s) of movies the movies file does not list — dropped`);
+  if (i.genomeRowsOfUnlistedMovies) out.push(`${d.name}: genome scores of ${n(i.genomeRowsOfUnlistedMovies)} movie(s) the movies file does not list — dropped`);
+  return out;
 }
 
 export interface SourceFile {

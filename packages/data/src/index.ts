@@ -1,5 +1,5 @@
 export { RELEASE_NAMES, release, isReleaseName, type Release, type ReleaseName, type RatingsFormat } from "./registry.ts";
-export type { Dataset, Ratings, Movies, Tags, Links, Genome, Users, SourceFile } from "./dataset.ts";
+export { integrityWarnings, type Dataset, type Ratings, type Movies, type Tags, type Links, type Genome, type Users, type Integrity, type SourceFile } from "./dataset.ts";
 export { loadDataset, type LoadOptions, type LoadedDataset } from "./ingest.ts";
 export { locateRelease, defaultCacheDir, type LocateOptions, type LocatedRelease } from "./fetch/locate.ts";
 export { preprocess, type Interactions, type PreprocessOptions, type PreprocessReport } from "./interactions.ts";

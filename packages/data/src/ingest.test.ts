@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserError, setQuiet } from "@mle/core";
 import { noMirrorReason, tempDir, testMirror } from "@mle/core/testing";
+import { integrityWarnings } from "./dataset.ts";
 import { loadDataset } from "./ingest.ts";
 import { linkMl1mSample, writeSynthetic10m, writeSyntheticLatest } from "./test-fixtures.ts";
 
@@ -117,5 +118,36 @@ describe("bad input", () => {
     await expect(loadDataset("ml-latest", { mirror: m, cacheDir: own })).rejects.toThrow("ratings.csv:6: field 3 is not a number: \"four\"");
     expect(readdirSync(join(own, "datasets")).filter((f) => f.endsWith(".bin") || f.endsWith(".tmp"))).toEqual([]);
     expect(existsSync(join(own, "datasets", "index.json"))).toBe(false);
+  });
+});
+
+describe("rows that name a movie the movies file does not list", () => {
+  it("ratings are kept as untitled items, tags/links/genome rows dropped, and every case is counted and said", async () => {
+    const m = join(tmp.dir, "unlisted");
+    writeSyntheticLatest(m);
+    const dir = join(m, "ml-latest");
+    appendFileSync(join(dir, "ratings.csv"), "2,999,3.0,1004\n4,999,4.0,1005\n");
+    appendFileSync(join(dir, "tags.csv"), "1,999,orphan,1502\n");
+    appendFileSync(join(dir, "links.csv"), "999,5,6\n");
+    appendFileSync(join(dir, "genome-scores.csv"), "999,1,0.1\n999,2,0.2\n");
+    const { dataset: d } = await loadDataset("ml-latest", { mirror: m, cacheDir: join(tmp.dir, "unlisted-cache") });
+    expect(d.integrity).toEqual({ ratingsOfUnlistedMovies: 2, unlistedRatedMovies: 1, tagsOfUnlistedMovies: 1, linksOfUnlistedMovies: 1, genomeRowsOfUnlistedMovies: 1 });
+    const orphan = d.itemIds.indexOf(999);
+    expect(orphan).toBeGreaterThanOrEqual(0);
+    expect(d.movies.title[orphan]).toBe("");
+    expect(integrityWarnings(d)).toEqual([
+      "ml-latest: 2 rating(s) of 1 movie(s) the movies file does not list — kept, as untitled items",
+      "ml-latest: 1 tag application(s) of movies the movies file does not list — dropped",
+      "ml-latest: 1 link row(s) of movies the movies file does not list — dropped",
+      "ml-latest: genome scores of 1 movie(s) the movies file does not list — dropped",
+    ]);
+    // The cached copy carries the counts too.
+    expect((await loadDataset("ml-latest", { mirror: m, cacheDir: join(tmp.dir, "unlisted-cache") })).dataset.integrity).toEqual(d.integrity);
+  });
+
+  it("a clean release says nothing", async () => {
+    const m = join(tmp.dir, "clean");
+    writeSyntheticLatest(m);
+    expect(integrityWarnings((await loadDataset("ml-latest", { mirror: m, cacheDir: join(tmp.dir, "clean-cache") })).dataset)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { UserError, fileDigest, log, progressBar, sha256 } from "@mle/core";
-import type { Dataset, SourceFile } from "./dataset.ts";
+import { integrityWarnings, type Dataset, type Integrity, type SourceFile } from "./dataset.ts";
 import { denseIndex, toDense } from "./dense-index.ts";
 import { readColumnar, writeColumnar, type Column } from "@mle/core";
 import { defaultCacheDir, locateRelease, type LocateOptions, type LocatedRelease } from "./fetch/locate.ts";
@@ -24,7 +24,7 @@ export interface LoadedDataset {
   cacheFile: string;
 }
 
-const CACHE_VERSION = 2; // 2: demographics (u.user, users.dat)
+const CACHE_VERSION = 3; // 2: demographics (u.user, users.dat); 3: integrity counts
 
 /** Finds a release (mirror, cache or GroupLens), then parses it once and reloads it from the columnar cache. */
 export async function loadDataset(name: string, options: LoadOptions = {}): Promise<LoadedDataset> {
@@ -90,6 +90,12 @@ export async function ingest(r: Release, dir: string, checksum: string, sources:
 
   const users = denseIndex(raw.user);
   const items = denseIndex(movies.movieId, raw.movie);
+  const listed = new Set(movies.movieId);
+  const integrity: Integrity = { ratingsOfUnlistedMovies: 0, unlistedRatedMovies: 0, tagsOfUnlistedMovies: 0, linksOfUnlistedMovies: 0, genomeRowsOfUnlistedMovies: 0 };
+  const unlisted = new Set<number>();
+  for (let k = 0; k < raw.rows; k++) if (!listed.has(raw.movie[k])) (integrity.ratingsOfUnlistedMovies++, unlisted.add(raw.movie[k]));
+  integrity.unlistedRatedMovies = unlisted.size;
+  const listedIndex = (id: number) => (listed.has(id) ? items.indexOf(id) : -1);
   const nItems = items.ids.length;
   const dataset: Dataset = {
     name: r.name,
@@ -102,20 +108,29 @@ export async function ingest(r: Release, dir: string, checksum: string, sources:
     itemIds: items.ids,
     ratings: { user: toDense(raw.user, users), item: toDense(raw.movie, items), rating: raw.rating, timestamp: raw.timestamp },
     movies: movieTable(movies, nItems, (id) => items.indexOf(id)),
+    integrity,
   };
   const tagsFile = r.files.tags;
   if (tagsFile && has(tagsFile)) {
     const t = r.ratingsFormat === "csv" ? readTagsCsv(path(tagsFile)) : readTagsDat(path(tagsFile));
-    dataset.tags = tagTable(t, (id) => items.indexOf(id));
+    dataset.tags = tagTable(t, listedIndex);
+    integrity.tagsOfUnlistedMovies = t.movie.length - dataset.tags!.item.length;
   }
-  if (r.files.links && has(r.files.links)) dataset.links = linkTable(readLinks(path(r.files.links)), nItems, (id) => items.indexOf(id));
+  if (r.files.links && has(r.files.links)) {
+    const l = readLinks(path(r.files.links));
+    dataset.links = linkTable(l, nItems, listedIndex);
+    integrity.linksOfUnlistedMovies = Array.from(l.movie).filter((m) => !listed.has(m)).length;
+  }
   if (r.files.genomeScores && r.files.genomeTags && has(r.files.genomeScores) && has(r.files.genomeTags)) {
-    dataset.genome = genomeTable(await readGenome(path(r.files.genomeTags), path(r.files.genomeScores)), (id) => items.indexOf(id));
+    const g = await readGenome(path(r.files.genomeTags), path(r.files.genomeScores));
+    dataset.genome = genomeTable(g, listedIndex);
+    integrity.genomeRowsOfUnlistedMovies = g.movie.length - dataset.genome!.items.length;
   }
   if (r.files.users && has(r.files.users)) {
     const raw = r.ratingsFormat === "udata" ? readUUser(path(r.files.users)) : readUsersDat(path(r.files.users));
     dataset.users = userTable(raw, dataset.nUsers, (id) => users.indexOf(id));
   }
+  for (const w of integrityWarnings(dataset)) log(`warning: ${w}`);
   log(`ingested ${r.name}: ${dataset.nRatings.toLocaleString("en-US")} ratings, ${dataset.nUsers.toLocaleString("en-US")} users, ${nItems.toLocaleString("en-US")} movies`);
   return dataset;
 }
@@ -192,13 +207,14 @@ interface CacheMeta {
   tagVocabulary?: string[];
   genomeTags?: string[];
   occupationNames?: string[];
+  integrity: Integrity;
 }
 
 function writeDataset(path: string, d: Dataset): void {
   const meta: CacheMeta = {
     version: CACHE_VERSION, name: d.name, checksum: d.checksum, sources: d.sources,
     titles: d.movies.title, genreNames: d.movies.genreNames,
-    tagVocabulary: d.tags?.vocabulary, genomeTags: d.genome?.tagNames, occupationNames: d.users?.occupationNames,
+    tagVocabulary: d.tags?.vocabulary, genomeTags: d.genome?.tagNames, occupationNames: d.users?.occupationNames, integrity: d.integrity,
   };
   const cols: Record<string, Column> = {
     userIds: d.userIds, itemIds: d.itemIds,
@@ -222,6 +238,7 @@ function readDataset(path: string): Dataset {
     userIds: i32("userIds"), itemIds: i32("itemIds"),
     ratings: { user: i32("user"), item: i32("item"), rating: c.rating as Float32Array, timestamp: c.timestamp as Uint32Array },
     movies: { title: m.titles, year: c.year as Int16Array, genreNames: m.genreNames, genres: c.genres as Uint8Array },
+    integrity: m.integrity,
   };
   if (c.tagUser) d.tags = { rawUser: i32("tagUser"), item: i32("tagItem"), tag: i32("tagId"), vocabulary: m.tagVocabulary ?? [], timestamp: c.tagTime as Uint32Array };
   if (c.imdbId) d.links = { imdbId: i32("imdbId"), tmdbId: i32("tmdbId") };

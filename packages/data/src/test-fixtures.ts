@@ -42,5 +42,6 @@ export function tinyDataset(rows: [number, number, number, number][], nUsers?: n
       rating: Float32Array.from(rows, (r) => r[2]), timestamp: Uint32Array.from(rows, (r) => r[3]),
     },
     movies: { title: Array.from({ length: ni }, (_, i) => `movie ${i + 1}`), year: new Int16Array(ni), genreNames: [], genres: new Uint8Array(0) },
+    integrity: { ratingsOfUnlistedMovies: 0, unlistedRatedMovies: 0, tagsOfUnlistedMovies: 0, linksOfUnlistedMovies: 0, genomeRowsOfUnlistedMovies: 0 },
   };
 }

@@ -27,9 +27,9 @@ function task(history: number[][], targets: number[][], targetRatings?: number[]
 }
 
 describe("evaluateRanking", () => {
-  it("excludes history, breaks ties by item index, and computes every metric per user", () => {
+  it("excludes history, breaks ties by item index, and computes every metric per user", async () => {
     // user 0: saw item 0; ranking 1, 2, 3, 4 (2 and 3 tie at 3: 2 first); target item 3 → rank 3
-    const r = evaluateRanking(fixed, task([[0]], [[3]]), { k: [2, 3] });
+    const r = await evaluateRanking(fixed, task([[0]], [[3]]), { k: [2, 3] });
     expect([...r.topItems.subarray(0, 3)]).toEqual([1, 2, 3]);
     expect(r.perUser["recall@2"][0]).toBe(0);
     expect(r.perUser["recall@3"][0]).toBe(1);
@@ -39,21 +39,21 @@ describe("evaluateRanking", () => {
     expect(r.aggregate["coverage@2"]).toBeCloseTo(2 / 5, 12);
   });
 
-  it("a target already in the history cannot be recommended", () => {
-    const r = evaluateRanking(fixed, task([[0, 1]], [[1, 4]]), { k: [3] });
+  it("a target already in the history cannot be recommended", async () => {
+    const r = await evaluateRanking(fixed, task([[0, 1]], [[1, 4]]), { k: [3] });
     expect([...r.topItems.subarray(0, 3)]).toEqual([2, 3, 4]);
     expect(r.perUser["hit_rate@3"][0]).toBe(1); // item 4 at rank 3
     expect(r.perUser["recall@3"][0]).toBe(0.5); // item 1 is relevant but excluded: it still counts in |R|
   });
 
-  it("users without relevant targets are counted apart, not averaged in", () => {
-    const r = evaluateRanking(fixed, task([[0], [1], [2]], [[1], [3], []], [[5], [2], []]), { k: [1], relevantMinRating: 4 });
+  it("users without relevant targets are counted apart, not averaged in", async () => {
+    const r = await evaluateRanking(fixed, task([[0], [1], [2]], [[1], [3], []], [[5], [2], []]), { k: [1], relevantMinRating: 4 });
     expect(r.usersWithoutRelevant).toBe(2);
     expect([...r.users]).toEqual([0]);
     expect(r.perUser["hit_rate@1"].length).toBe(1);
   });
 
-  it("RMSE and MAE over every target of a rating model", () => {
+  it("RMSE and MAE over every target of a rating model", async () => {
     const e = evaluateRatings(fixed, task([[0], [1]], [[1, 2], [4]], [[5, 2], [2]]))!;
     // predictions 4, 3, 1 vs 5, 2, 2 → errors −1, 1, −1
     expect(e.rmse).toBeCloseTo(1, 12);
@@ -63,8 +63,8 @@ describe("evaluateRanking", () => {
 });
 
 describe("the metric registry", () => {
-  it("names every metric evaluation computes, and knows which direction is better", () => {
-    const r = evaluateRanking(fixed, task([[0]], [[3]]), { k: [2, 3] });
+  it("names every metric evaluation computes, and knows which direction is better", async () => {
+    const r = await evaluateRanking(fixed, task([[0]], [[3]]), { k: [2, 3] });
     expect(Object.keys(r.perUser)).toEqual(perUserMetricNames([2, 3]));
     for (const name of [...Object.keys(r.perUser), ...Object.keys(r.aggregate), "rmse", "mae"]) expect(metricNames([2, 3])).toContain(name);
     expect(parseMetric("ndcg@10")).toMatchObject({ def: { name: "ndcg", atK: true }, k: 10 });

@@ -1,4 +1,4 @@
-import { log, progressBar, type EmbeddingModel, type History, type RankingTask, type UserVector } from "@mle/core";
+import { log, progressBar, yieldToEvents, type EmbeddingModel, type History, type RankingTask, type UserVector } from "@mle/core";
 import { CoverageCounter } from "./ranking/coverage.ts";
 import { reciprocalRankFull } from "./ranking/mrr.ts";
 import { selfInformation } from "./ranking/novelty.ts";
@@ -60,7 +60,7 @@ export function taskHistory(task: RankingTask, u: number): History {
  * user, the user's history is excluded, the exact top-K is taken. Users are scored in blocks so the
  * whole users × items score matrix never exists at once.
  */
-export function evaluateRanking(model: EmbeddingModel, task: RankingTask, options: RankingOptions): RankingResult {
+export async function evaluateRanking(model: EmbeddingModel, task: RankingTask, options: RankingOptions): Promise<RankingResult> {
   const ks = [...new Set(options.k)].sort((a, b) => a - b);
   const kMax = ks[ks.length - 1];
   const n = task.nItems;
@@ -151,6 +151,7 @@ export function evaluateRanking(model: EmbeddingModel, task: RankingTask, option
       evaluated++;
     }
     bar.update(b1);
+    await yieldToEvents(); // a Ctrl-C is heard between blocks
   }
   bar.stop();
   const skipped = nUsers - evaluated;

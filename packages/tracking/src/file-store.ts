@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -60,9 +60,31 @@ export class FileStore implements TrackingStore {
     }
   }
 
-  /** The file store has no dataset table we can write safely; the digest goes into tags instead. */
+  /**
+   * Dataset inputs as MLflow's file store writes them: the dataset under `<experiment>/datasets/<md5(name,
+   * digest)>/meta.yaml`, the link under `<run>/inputs/<md5(dataset id, run id)>/meta.yaml` (the UI's "Datasets").
+   */
   async logInputs(runId: string, inputs: DatasetInput[]): Promise<void> {
-    await this.logBatch(runId, { tags: inputs.flatMap((d) => [{ key: `mle.input.${d.context}.name`, value: d.name }, { key: `mle.input.${d.context}.digest`, value: d.digest }]) });
+    const runDir = this.runDir(runId);
+    const expDir = dirname(runDir);
+    for (const d of inputs) {
+      const datasetId = createHash("md5").update(d.name).update(d.digest).digest("hex");
+      const datasetDir = join(expDir, "datasets", datasetId);
+      if (!existsSync(datasetDir)) {
+        mkdirSync(datasetDir, { recursive: true });
+        writeFileSync(join(datasetDir, "meta.yaml"), stringify({ name: d.name, digest: d.digest, source_type: d.sourceType, source: JSON.stringify({ uri: d.source }), schema: null, profile: null }));
+      }
+      const inputDir = join(runDir, "inputs", createHash("md5").update(datasetId).update(runId).digest("hex"));
+      mkdirSync(inputDir, { recursive: true });
+      writeFileSync(join(inputDir, "meta.yaml"), stringify({ source_type: "DATASET", source_id: datasetId, destination_type: "RUN", destination_id: datasetId, tags: { "mlflow.data.context": d.context } }));
+    }
+  }
+
+  /** An experiment tag (`mlflow.note.content` is the experiment's description in the UI). */
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    const f = join(this.root, experimentId, "tags", key);
+    mkdirSync(dirname(f), { recursive: true });
+    writeFileSync(f, value);
   }
 
   async uploadArtifact(runId: string, path: string, bytes: Uint8Array): Promise<void> {

@@ -70,6 +70,14 @@ export class RunRecorder {
     await this.apply(h, { kind: "end", status, time: Date.now() });
   }
 
+  /** Sets an experiment's tag, e.g. its description (`mlflow.note.content`); where the server failed, in the local store. */
+  async experimentTag(experiment: string, key: string, value: string): Promise<void> {
+    const was = this.failure;
+    await this.guard(async () => this.store.setExperimentTag(await this.store.experimentId(experiment), key, value));
+    if (!was && this.failure) await this.store.setExperimentTag(await this.store.experimentId(experiment), key, value); // the failover replays runs, not this
+
+  }
+
   /** Ends every open run (children first) with `status`: Ctrl-C gives KILLED, a crash FAILED. */
   async endAll(status: RunStatus): Promise<void> {
     for (const h of [...this.runs].reverse()) await this.end(h, status);

@@ -19,8 +19,13 @@ export interface RestOptions {
   backoffMs?: number;
 }
 
-/** The server stopped answering: callers fail over to the local store. */
-export class TrackingUnavailableError extends Error {}
+/** The server stopped answering (or is not MLflow): callers fail over to the local store. */
+export class TrackingUnavailableError extends UserError {
+  override name = "TrackingUnavailableError";
+  constructor(message: string) {
+    super(message, "is the MLflow server running at that address? Runs that could not be sent stay in the local store (./mlruns); `pnpm tracking sync --to <url>` sends them when it answers");
+  }
+}
 
 /** A typed client for MLflow's REST API (2.0 paths) with zod-checked responses. */
 export class MlflowRestClient implements TrackingStore {
@@ -81,6 +86,10 @@ export class MlflowRestClient implements TrackingStore {
     await this.call("POST", "/api/2.0/mlflow/runs/log-inputs", { run_id: runId, datasets }, null);
   }
 
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    await this.call("POST", "/api/2.0/mlflow/experiments/set-experiment-tag", { experiment_id: experimentId, key, value }, null);
+  }
+
   /** Through the server's artifact proxy (`mlflow server --serve-artifacts`, the default since MLflow 2). */
   async uploadArtifact(runId: string, path: string, bytes: Uint8Array): Promise<void> {
     let root = this.artifactRoots.get(runId);
@@ -136,21 +145,29 @@ export class MlflowRestClient implements TrackingStore {
         const headers = body instanceof Uint8Array ? { ...this.headers, "content-type": "application/octet-stream" } : this.headers;
         res = await fetch(`${this.uri}${path}`, { method, headers, body: payload as string | Uint8Array | undefined });
       } catch (e) {
-        last = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+        const cause = (e as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+        last = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (e as Error).message;
         continue;
+      }
+      const text = await res.text();
+      // Something answered that is not MLflow (a web page, a 501 "not implemented"): no point retrying.
+      const json = safeJson(text);
+      const notMlflow = res.status === 501 || /text\/html/i.test(res.headers.get("content-type") ?? "") || (text !== "" && typeof json === "string" && !path.includes("mlflow-artifacts"));
+      if (notMlflow) {
+        const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1];
+        throw new TrackingUnavailableError(`the server at ${this.uri} answered but is not an MLflow tracking server (${method} ${path.split("?")[0]} → HTTP ${res.status} ${res.headers.get("content-type") ?? "no content type"}${title ? `, "${title.trim()}"` : text ? `, "${text.slice(0, 80).replace(/\s+/g, " ")}"` : ""})`);
       }
       if (res.status === 429 || res.status >= 500) {
         last = `HTTP ${res.status}`;
         continue;
       }
       if (allow.includes(res.status)) return null;
-      const text = await res.text();
       if (!res.ok) {
-        const err = errorResponse.safeParse(safeJson(text));
+        const err = errorResponse.safeParse(json);
         throw new UserError(`MLflow ${method} ${path.split("?")[0]} answered HTTP ${res.status}: ${err.success ? `${err.data.error_code ?? ""} ${err.data.message ?? ""}`.trim() : text.slice(0, 200)}`);
       }
       if (!schema) return null;
-      const parsed = schema.safeParse(safeJson(text));
+      const parsed = schema.safeParse(json);
       if (!parsed.success) throw new Error(`MLflow ${path.split("?")[0]} returned an unexpected body: ${parsed.error.message}`);
       return parsed.data;
     }

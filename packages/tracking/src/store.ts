@@ -27,6 +27,7 @@ export interface TrackingStore {
   createRun(experimentId: string, runName: string, tags: KeyValue[], startTime: number): Promise<string>;
   logBatch(runId: string, batch: { metrics?: Metric[]; params?: KeyValue[]; tags?: KeyValue[] }): Promise<void>;
   logInputs(runId: string, inputs: DatasetInput[]): Promise<void>;
+  setExperimentTag(experimentId: string, key: string, value: string): Promise<void>;
   uploadArtifact(runId: string, path: string, bytes: Uint8Array): Promise<void>;
   endRun(runId: string, status: RunStatus, endTime: number): Promise<void>;
 }

@@ -20,7 +20,41 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Starts `mlflow server` on a free loopback port with a SQLite store and an artifact folder in `dir`. */
+/** Every server a test started and has not stopped: `stopAllServers` (and process exit) end them all. */
+const started = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const p of started) killGroup(p, "SIGKILL");
+});
+
+function killGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-proc.pid!, signal); // the server and its worker processes
+  } catch {
+    // already gone
+  }
+}
+
+/** Stops every server still running: call it from `afterAll`, so a failed or timed-out test leaks none. */
+export async function stopAllServers(): Promise<void> {
+  for (const p of started) killGroup(p, "SIGTERM");
+  await Promise.all([...started].map((p) => exited(p, 10_000)));
+  for (const p of started) killGroup(p, "SIGKILL");
+  started.clear();
+}
+
+/** Resolves when the process has exited, or after `ms` (then the caller escalates). */
+function exited(p: ChildProcess, ms: number): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    p.once("exit", () => (clearTimeout(t), resolve()));
+  });
+}
+
+/**
+ * Starts `mlflow server` on a free loopback port with a SQLite store and an artifact folder in `dir`, and
+ * waits for its health endpoint to answer (up to `MLE_TEST_SERVER_START_S`, default 300 s, for busy machines).
+ */
 export async function startMlflowServer(dir: string, port?: number): Promise<TestServer> {
   mkdirSync(dir, { recursive: true });
   const p = port ?? (await freePort());
@@ -28,30 +62,30 @@ export async function startMlflowServer(dir: string, port?: number): Promise<Tes
     "server", "--host", "127.0.0.1", "--port", String(p), "--workers", "1",
     "--backend-store-uri", `sqlite:///${join(dir, "mlflow.db")}`, "--artifacts-destination", join(dir, "artifacts"),
   ], { stdio: "ignore", detached: true });
+  started.add(proc);
   const uri = `http://127.0.0.1:${p}`;
-  for (let i = 0; i < 240; i++) {
+  const until = Date.now() + Number(process.env.MLE_TEST_SERVER_START_S ?? 300) * 1000;
+  for (;;) {
     try {
       if ((await fetch(`${uri}/health`)).ok) break;
     } catch {
       // not up yet
     }
-    if (i === 239) throw new Error(`mlflow server did not start on ${uri}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const killGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-proc.pid!, signal); // the server and its worker processes
-    } catch {
-      // already gone
+    if (proc.exitCode !== null || Date.now() > until) {
+      killGroup(proc, "SIGKILL");
+      started.delete(proc);
+      throw new Error(`mlflow server did not start on ${uri}${proc.exitCode !== null ? ` (it exited with ${proc.exitCode})` : ""}`);
     }
-  };
+    await new Promise((r) => setTimeout(r, 200));
+  }
   return {
     uri,
-    kill: () => killGroup("SIGKILL"),
+    kill: () => killGroup(proc, "SIGKILL"),
     stop: async () => {
-      killGroup("SIGTERM");
-      await new Promise((r) => setTimeout(r, 300));
-      killGroup("SIGKILL");
+      killGroup(proc, "SIGTERM");
+      await exited(proc, 10_000);
+      killGroup(proc, "SIGKILL");
+      started.delete(proc);
     },
   };
 }

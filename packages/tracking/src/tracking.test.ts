@@ -9,11 +9,15 @@ import { RunRecorder } from "./recorder.ts";
 import { MlflowRestClient } from "./rest-client.ts";
 import { mlflowKey } from "./store.ts";
 import { syncPending } from "./sync.ts";
-import { mlflowBin, noMlflowReason, startMlflowServer, type TestServer } from "./test-server.ts";
+import { mlflowBin, noMlflowReason, startMlflowServer, stopAllServers, type TestServer } from "./test-server.ts";
+import { createServer, type Server } from "node:http";
+import { readFileSync, readdirSync } from "node:fs";
+import { TrackingUnavailableError } from "./rest-client.ts";
 
 const bin = mlflowBin();
 const tmp = tempDir("mle-tracking-");
 afterAll(tmp.cleanup);
+afterAll(stopAllServers); // servers a failed or timed-out test started are stopped too
 beforeAll(() => setQuiet(true));
 const artifact = (name: string, text: string) => {
   const f = join(tmp.dir, name);
@@ -46,6 +50,56 @@ describe("mlflowKey", () => {
   it("maps our metric names to MLflow-valid keys", () => {
     expect(mlflowKey("recall_liang@20")).toBe("recall_liang_at_20");
     expect(mlflowKey("valid/ndcg@10")).toBe("valid/ndcg_at_10");
+  });
+});
+
+/** What a run left in the ./mlruns file store, read straight from its files. */
+function localRun(store: FileStore, id: string) {
+  const dir = store.runDir(id);
+  const read = (...p: string[]) => readFileSync(join(dir, ...p), "utf8");
+  return {
+    status: Number(/status: (\d+)/.exec(read("meta.yaml"))?.[1]),
+    tags: Object.fromEntries(readdirSync(join(dir, "tags")).map((t) => [t, read("tags", t)])),
+    metric: (key: string) => read("metrics", key).trim().split("\n").map((l) => l.split(" ").map(Number)),
+  };
+}
+
+describe("without an MLflow server: the local store and the failover path", () => {
+  it("runs logged to ./mlruns have MLflow's file layout: status, tags, metric histories with steps, artifacts", async () => {
+    const store = new FileStore(join(tmp.dir, "plain-mlruns"));
+    const { parent, children } = await logExperiment(new RunRecorder(store, null), "plain");
+    expect(localRun(store, parent.id!).status).toBe(3); // FINISHED
+    expect(localRun(store, children[1].id!).tags["mlflow.parentRunId"]).toBe(parent.id);
+    expect(localRun(store, children[1].id!).metric("loss").map((m) => m[2])).toEqual([0, 1, 2]);
+    expect(readFileSync(join(store.runDir(children[0].id!), "artifacts", "split", "split-manifest.json"), "utf8")).toBe('{"seed":1}');
+  });
+
+  it("a server that cannot be reached: every run goes to the local store, tagged for sync, nothing lost", async () => {
+    const local = new FileStore(join(tmp.dir, "unreachable-mlruns"));
+    const rec = new RunRecorder(new MlflowRestClient("http://127.0.0.1:9", { attempts: 2, backoffMs: 10 }), local);
+    const { parent, children } = await logExperiment(rec, "unreachable");
+    expect(rec.failedOver).toBe("http://127.0.0.1:9");
+    expect(localRun(local, parent.id!).tags["mle.pendingSync"]).toBe("http://127.0.0.1:9");
+    expect(localRun(local, children[1].id!).metric("loss")).toHaveLength(3);
+    expect(localRun(local, children[1].id!).status).toBe(3);
+  });
+
+  it("a server that answers but is not MLflow is named as such, and the runs fall back to the local store", async () => {
+    const web: Server = createServer((_req, res) => res.writeHead(501, { "content-type": "text/html" }).end("<html><title>Error response</title>Unsupported method</html>"));
+    await new Promise<void>((r) => web.listen(0, "127.0.0.1", r));
+    try {
+      const uri = `http://127.0.0.1:${(web.address() as { port: number }).port}`;
+      const client = new MlflowRestClient(uri, { attempts: 3, backoffMs: 10 });
+      await expect(client.experimentId("x")).rejects.toThrow(TrackingUnavailableError);
+      await expect(client.experimentId("x")).rejects.toThrow(`the server at ${uri} answered but is not an MLflow tracking server (GET /api/2.0/mlflow/experiments/get-by-name → HTTP 501 text/html, "Error response")`);
+      const local = new FileStore(join(tmp.dir, "not-mlflow-mlruns"));
+      const rec = new RunRecorder(client, local);
+      const { parent } = await logExperiment(rec, "not-mlflow");
+      expect(rec.failedOver).toBe(uri);
+      expect(localRun(local, parent.id!).status).toBe(3);
+    } finally {
+      await new Promise((r) => web.close(r));
+    }
   });
 });
 

@@ -1,18 +1,30 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { noMirrorReason, repoRoot, tempDir, testMirror } from "@mle/core/testing";
-import { MlflowRestClient } from "@mle/tracking";
-import { mlflowBin, noMlflowReason, startMlflowServer } from "@mle/tracking/testing";
+import { FileStore, MlflowRestClient, RunRecorder } from "@mle/tracking";
+import { mlflowBin, noMlflowReason, startMlflowServer, stopAllServers } from "@mle/tracking/testing";
 
 const mirror = testMirror();
 const tmp = tempDir();
 afterAll(tmp.cleanup);
+afterAll(stopAllServers);
 const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
 
+/** A loopback port nothing listens on (taken, then released). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 /** Runs a CLI entry point as a user would, in the repo root. */
-function cli(bin: "exp" | "data", args: string[], env: Record<string, string> = {}) {
+function cli(bin: "exp" | "data" | "compare" | "tracking" | "setup-native", args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(tsx, [join(repoRoot, "packages/cli/src/bin", `${bin}.ts`), ...args], {
     cwd: repoRoot,
     encoding: "utf8",
@@ -117,6 +129,46 @@ describe("bad input stops before any work", () => {
     const r = cli("data", ["info", "ml-5k"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: unknown dataset "ml-5k"; known: ml-latest, /);
+  });
+
+  it("every error a user can cause is one message and a hint, never a stack trace", async () => {
+    const noStack = (r: { stderr: string }) => expect(r.stderr).not.toMatch(/\n\s+at |TrackingUnavailableError|Error:/);
+    const folder = cli("exp", ["configs"]);
+    expect([folder.code, folder.stderr]).toEqual([1, "error: configs is a folder, not a config file\nhint: pass a YAML file, e.g. configs/mf.yaml\n"]);
+    writeFileSync(join(tmp.dir, "empty.yaml"), "\n");
+    const empty = cli("exp", [join(tmp.dir, "empty.yaml")]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain("is empty");
+    noStack(empty);
+    // The command `pnpm exp` prints after a fallback, run while that server is still down.
+    const store = join(tmp.dir, "pending-mlruns");
+    const down = `http://127.0.0.1:${await closedPort()}`;
+    const rec = new RunRecorder(new MlflowRestClient(down, { attempts: 1 }), new FileStore(store));
+    await rec.end(await rec.startRun("sync-me", "r", []), "FINISHED");
+    const sync = cli("tracking", ["sync", "--from", store, "--to", down], { MLE_TRACKING_ATTEMPTS: "2" });
+    expect(sync.code).toBe(1);
+    expect(sync.stderr.startsWith(`error: MLflow at ${down} did not answer`)).toBe(true);
+    expect(sync.stderr).toMatch(/after 2 attempts \(ECONNREFUSED\)\nhint: is the MLflow server running/);
+    noStack(sync);
+    const nothing = cli("tracking", ["sync", "--from", join(tmp.dir, "no-store"), "--to", "http://127.0.0.1:9"]);
+    expect([nothing.code, nothing.stdout]).toEqual([0, `nothing to sync: ${join(tmp.dir, "no-store")} does not exist\n`]);
+    writeFileSync(join(tmp.dir, "a-file"), "");
+    const underFile = cli("exp", ["configs/popularity.yaml", "--out", join(tmp.dir, "a-file", "run"), "-q"]);
+    expect(underFile.code).toBe(1);
+    expect(underFile.stderr).toContain(`${join(tmp.dir, "a-file", "run")}`);
+    expect(underFile.stderr).toContain("is not a folder (ENOTDIR");
+    noStack(underFile);
+  });
+
+  it("experiment files get key path, line, expected and found, like configs", () => {
+    const file = join(tmp.dir, "bad-experiment.yaml");
+    writeFileSync(file, "name: bad name\nseeds: [1, two]\nconfigs: []\nprimry: ndcg@10\n");
+    const r = cli("compare", [file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("name (line 1): expected a value of the right format, found the string \"bad name\"");
+    expect(r.stderr).toContain("seeds.1 (line 2): expected a number, found the string \"two\"");
+    expect(r.stderr).toContain("configs (line 3): expected a list with length ≥ 1, found a list of 0 items");
+    expect(r.stderr).toContain("primry (line 4): expected one of the known keys name, description, seeds, configs, set, primary");
   });
 
   it("--seeds with a non-number is a config error naming experiment.seeds", () => {

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { setQuiet } from "@mle/core";
-import { RELEASE_NAMES, loadDataset, release, type LoadedDataset } from "@mle/data";
+import { RELEASE_NAMES, loadDataset, release, type LoadedDataset, integrityWarnings } from "@mle/data";
 import { int, pct, table } from "../format.ts";
 
 interface DataOptions {
@@ -78,6 +78,8 @@ export function datasetInfo(l: LoadedDataset) {
     tagApplications: d.tags?.item.length ?? 0,
     links: d.links ? true : false,
     genome: d.genome ? { movies: d.genome.items.length, tags: d.genome.tagNames.length } : null,
+    integrity: d.integrity,
+    warnings: integrityWarnings(d),
     checksum: d.checksum,
     sources: d.sources,
     origin: l.located.origin,
@@ -100,6 +102,7 @@ function formatInfo(i: ReturnType<typeof datasetInfo>): string {
     `  tags          ${int(i.tagApplications)} applications`,
     `  links         ${i.links ? "IMDb/TMDB ids" : "none"}`,
     `  tag genome    ${i.genome ? `${int(i.genome.movies)} movies × ${int(i.genome.tags)} tags` : "none in this release"}`,
+    `  integrity     ${i.warnings.length ? i.warnings.map((w) => w.slice(i.name.length + 2)).join("\n                ") : "every rating, tag, link and genome row names a movie of the movies file"}`,
     `  sha256        ${i.checksum}`,
     ...i.sources.map((s) => `    ${s.file.padEnd(18)} ${String(s.bytes).padStart(11)} B  ${s.sha256}`),
     `  source        ${i.origin}: ${i.folder}${i.archive ? ` (archive sha256 ${i.archive.sha256})` : ""}`,

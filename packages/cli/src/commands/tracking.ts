@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { Command } from "commander";
 import { UserError } from "@mle/core";
 import { FileStore, MlflowRestClient, syncPending } from "@mle/tracking";
@@ -11,6 +12,7 @@ export function trackingCommand(): Command {
     .action(async (o: { from: string; to?: string }) => {
       const to = o.to ?? process.env.MLFLOW_TRACKING_URI;
       if (!to || !/^https?:\/\//.test(to)) throw new UserError("no MLflow server to sync to", "pass --to http://host:port or set MLFLOW_TRACKING_URI");
+      if (!existsSync(o.from)) return void process.stdout.write(`nothing to sync: ${o.from} does not exist\n`);
       const synced = await syncPending(new FileStore(o.from), new MlflowRestClient(to));
       process.stdout.write(synced.length ? `${synced.map((s) => `${s.local} → ${s.remote}`).join("\n")}\n${synced.length} run(s) sent to ${to}\n` : `nothing to sync in ${o.from}\n`);
     });

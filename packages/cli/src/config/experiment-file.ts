@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { parse } from "yaml";
 import { z } from "zod";
-import { ConfigError, UserError } from "@mle/core";
+import { loadYaml } from "./load.ts";
 
 /** `experiments/<name>.yaml`: configs compared on the same seeds (and shared overrides). */
 export const comparisonSchema = z.strictObject({
@@ -16,9 +14,7 @@ export const comparisonSchema = z.strictObject({
 });
 export type Comparison = z.infer<typeof comparisonSchema>;
 
+/** An experiment file, with the same key-path / line / expected / found errors as a config. */
 export function loadComparison(file: string): Comparison {
-  if (!existsSync(file)) throw new UserError(`experiment file ${file} does not exist`);
-  const r = comparisonSchema.safeParse(parse(readFileSync(file, "utf8")));
-  if (!r.success) throw new ConfigError(file, r.error.issues.map((i) => ({ path: i.path.join("."), expected: i.message, found: "see the file" })));
-  return r.data;
+  return loadYaml(file, "experiment", comparisonSchema, "name, seeds, configs, ...").config;
 }

@@ -77,7 +77,9 @@ describe("loadConfig", () => {
 
   it("checks cross-field rules of a split", () => {
     const [i] = issues(yaml(minimal.replace("{ kind: random }", "{ kind: random, train: 0.5 }")));
-    expect(i).toMatchObject({ path: "split.test", expected: "train + valid + test must sum to 1" });
+    expect(i).toMatchObject({ path: "split.test", expected: "train 0.5 + valid 0.1 + test 0.1 = 0.7; they must sum to 1" });
+    const [t] = issues(yaml(minimal.replace("{ kind: random }", "{ kind: temporal, valid: 0.6, test: 0.5 }")));
+    expect(t.expected).toBe("valid 0.6 + test 0.5 = 1.1; they must leave something to train on (sum below 1)");
   });
 
   it("an early-stopping metric the evaluation does not compute is caught at load time", () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { LineCounter, parseDocument, parse as parseYamlValue, type Document } from "yaml";
 import type { z } from "zod";
 import { ConfigError, UserError, type ConfigIssue } from "@mle/core";
@@ -18,9 +18,24 @@ export interface LoadedConfig {
  * Every problem is reported at once, with its key path, line, what was expected and what was found.
  */
 export function loadConfig(file: string, overrides: string[] = []): LoadedConfig {
-  if (!existsSync(file)) throw new UserError(`config file ${file} does not exist`);
+  const { config, raw } = loadYaml(file, "config", experimentConfigSchema, "experiment, data, split, model, ...", overrides, keysAt);
+  return { config, raw, file };
+}
+
+/**
+ * A YAML file checked against a schema, every problem reported at once with its key path, line, what was
+ * expected and what was found: configs, experiment files. `what` names the file kind in messages.
+ */
+export function loadYaml<T>(
+  file: string, what: string, schema: z.ZodType<T>, topKeys: string, overrides: string[] = [],
+  keys: (path: PropertyKey[], raw: unknown) => string[] = (path, raw) => knownKeysAt(schema, path, raw),
+): { config: T; raw: unknown } {
+  if (!existsSync(file)) throw new UserError(`${what} file ${file} does not exist`);
+  if (statSync(file).isDirectory()) throw new UserError(`${file} is a folder, not a ${what} file`, `pass a YAML file, e.g. ${what === "config" ? "configs/mf.yaml" : "experiments/ci.yaml"}`);
+  const text = readFileSync(file, "utf8");
+  if (text.trim() === "") throw new UserError(`${what} file ${file} is empty`, `it needs a mapping with keys ${topKeys}`);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(readFileSync(file, "utf8"), { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length) {
     throw new ConfigError(file, doc.errors.map((e) => ({
       path: "(YAML syntax)", expected: "valid YAML", found: e.message.split("\n")[0], line: lineCounter.linePos(e.pos[0]).line,
@@ -29,11 +44,11 @@ export function loadConfig(file: string, overrides: string[] = []): LoadedConfig
   for (const o of overrides) applyOverride(doc, o, file);
   const raw = doc.toJS() as unknown;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new ConfigError(file, [{ path: "", expected: "a mapping with keys experiment, data, split, model, ...", found: describeValue(raw) }]);
+    throw new ConfigError(file, [{ path: "", expected: `a mapping with keys ${topKeys}`, found: describeValue(raw) }]);
   }
-  const result = experimentConfigSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(file, result.error.issues.flatMap((i) => toIssues(i, raw, doc, lineCounter)));
-  return { config: result.data, raw, file };
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new ConfigError(file, result.error.issues.flatMap((i) => toIssues(i, raw, doc, lineCounter, keys)));
+  return { config: result.data, raw };
 }
 
 function applyOverride(doc: Document, override: string, file: string): void {
@@ -49,7 +64,7 @@ function applyOverride(doc: Document, override: string, file: string): void {
   doc.setIn(path, doc.createNode(value));
 }
 
-function toIssues(issue: z.core.$ZodIssue, raw: unknown, doc: Document, lc: LineCounter): ConfigIssue[] {
+function toIssues(issue: z.core.$ZodIssue, raw: unknown, doc: Document, lc: LineCounter, keys: (path: PropertyKey[], raw: unknown) => string[]): ConfigIssue[] {
   const line = (path: PropertyKey[]): number | undefined => {
     for (let p = path; p.length > 0; p = p.slice(0, -1)) {
       const node = doc.getIn(p as (string | number)[], true) as { range?: [number, number, number] } | undefined;
@@ -63,7 +78,7 @@ function toIssues(issue: z.core.$ZodIssue, raw: unknown, doc: Document, lc: Line
   const found = describeValue(valueAt(raw, path));
   switch (issue.code) {
     case "unrecognized_keys": {
-      const known = keysAt(path, raw);
+      const known = keys(path, raw);
       return issue.keys.map((k) => ({
         path: at([...path, k]),
         expected: known.length ? `one of the known keys ${known.join(", ")}` : "no such key",

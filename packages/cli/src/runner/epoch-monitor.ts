@@ -44,7 +44,7 @@ export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null, onP
       await onPoint?.(point);
       return "continue";
     }
-    const value = validationValue(c, metric, current(), valid);
+    const value = await validationValue(c, metric, current(), valid);
     point.valid = value;
     log(`epoch ${epoch}: loss ${loss.toFixed(4)}, valid ${metric} ${value.toFixed(4)}`);
     await onPoint?.(point, metric);
@@ -63,13 +63,13 @@ export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null, onP
   return { monitor, record };
 }
 
-function validationValue(c: ExperimentConfig, metric: string, model: ReturnType<Parameters<EpochMonitor>[2]>, valid: RankingTask): number {
+async function validationValue(c: ExperimentConfig, metric: string, model: ReturnType<Parameters<EpochMonitor>[2]>, valid: RankingTask): Promise<number> {
   let value: number | undefined;
   if (lowerIsBetter(metric)) {
     value = evaluateRatings(model, valid)?.[metric as "rmse" | "mae"];
   } else {
     const scorer = newScorer();
-    const r = evaluateRanking(model, valid, evaluationOptions(c, model, scorer));
+    const r = await evaluateRanking(model, valid, evaluationOptions(c, model, scorer));
     scorer.dispose();
     const values = r.perUser[metric];
     value = values ? values.reduce((a, b) => a + b, 0) / values.length : r.aggregate[metric];

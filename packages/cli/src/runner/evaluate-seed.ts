@@ -54,12 +54,12 @@ export async function evaluateSeed(c: ExperimentConfig, p: PreparedExperiment, s
   // One scoring space, upload and set of training counts serve both the test and the validation part.
   const options = evaluationOptions(c, model, scorer);
   const task = buildRankingTask(x, s.split.test, stats);
-  const ranking = evaluateRanking(model, task, options);
+  const ranking = await evaluateRanking(model, task, options);
   const ratings = evaluateRatings(model, task);
   const evaluateSeconds = (performance.now() - t) / 1000;
   const metrics = means(ranking, ratings);
   let validMetrics: Record<string, number> | undefined;
-  if (validTask) validMetrics = means(evaluateRanking(model, validTask, options), evaluateRatings(model, validTask));
+  if (validTask) validMetrics = means(await evaluateRanking(model, validTask, options), evaluateRatings(model, validTask));
   scorer.dispose();
   log(`seed ${s.seed}: ${model.name} fitted in ${fitSeconds.toFixed(2)} s, ${ranking.users.length} users evaluated in ${evaluateSeconds.toFixed(2)} s`);
   const references = c.evaluation.references ? await referenceMetrics(c, train, task, s.seed) : {};

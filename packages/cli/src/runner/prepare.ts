@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { log, sha256, stableStringify, type ItemFeatures, type UserFeatures } from "@mle/core";
-import { itemFeatures, loadDataset, makeSplitFromRelease, preprocess, userFeatures, writeSplit, type Interactions, type LoadedDataset, type Split } from "@mle/data";
+import { integrityWarnings, itemFeatures, loadDataset, makeSplitFromRelease, preprocess, userFeatures, writeSplit, type Interactions, type LoadedDataset, type Split } from "@mle/data";
 import type { ExperimentConfig } from "../config/schema.ts";
 
 export interface PreparedSeed {
@@ -23,6 +23,7 @@ export async function prepareExperiment(config: ExperimentConfig, outDir: string
   const configHash = sha256(stableStringify(config));
   const loaded = await loadDataset(config.data.dataset, { mirror: config.data.mirror, cacheDir: config.data.cacheDir });
   log(`${config.data.dataset}: ${loaded.fromCache ? "loaded from cache" : "ingested"} (${loaded.located.origin} ${loaded.located.dir})`);
+  for (const w of integrityWarnings(loaded.dataset)) log(`warning: ${w}`);
   const interactions = preprocess(loaded.dataset, config.data);
   const content = { itemFeatures: itemFeatures(loaded.dataset, interactions), userFeatures: userFeatures(loaded.dataset, interactions) };
   const seeds: PreparedSeed[] = [];

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { userInfo } from "node:os";
 import { repoRootOf } from "./paths.ts";
 
 /** What a run depends on besides its config and data: the code and the runtime. */
@@ -9,6 +10,8 @@ export interface Provenance {
   gitDirty: boolean;
   node: string;
   packages: Record<string, string>;
+  /** Who ran it (MLflow's `mlflow.user`). */
+  user: string;
 }
 
 export function provenance(): Provenance {
@@ -30,7 +33,13 @@ export function provenance(): Provenance {
     }
   }
   packages["movielens-embeddings"] = (JSON.parse(readFileSync(`${repoRootOf()}/package.json`, "utf8")) as { version?: string }).version ?? "0.0.0";
-  return { gitCommit: git(["rev-parse", "HEAD"]) ?? "unknown", gitDirty: (git(["status", "--porcelain"]) ?? "") !== "", node: process.version, packages };
+  let user = "unknown";
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (some containers)
+  }
+  return { gitCommit: git(["rev-parse", "HEAD"]) ?? "unknown", gitDirty: (git(["status", "--porcelain"]) ?? "") !== "", node: process.version, packages, user };
 }
 
 /** `{a: {b: 1}}` → `{"a.b": "1"}`; lists as JSON. */

@@ -25,7 +25,7 @@ export async function referenceMetrics(c: ExperimentConfig, train: TrainSet, tas
       const training = trainingOptions(trainingSchemaFor(ref.config).parse({}));
       const { model } = await fitModel(train, ref.config, { rng: new Rng(seed, `reference/${ref.config.family}`), training });
       const scorer = newScorer();
-      out[ref.name] = means(evaluateRanking(model, task, evaluationOptions(c, model, scorer)), evaluateRatings(model, task));
+      out[ref.name] = means(await evaluateRanking(model, task, evaluationOptions(c, model, scorer)), evaluateRatings(model, task));
       scorer.dispose();
     } finally {
       setQuiet(restore);

@@ -16,7 +16,7 @@ export interface Results {
   backend: string;
   /** What computed: backend, TensorFlow (or TF.js) version, device. */
   engine?: BackendInfo;
-  dataset: { name: string; checksum: string };
+  dataset: { name: string; checksum: string; warnings?: string[] };
   split: { kind: string; manifests: string[] };
   seeds: number[];
   metrics: Record<string, MetricResult>;

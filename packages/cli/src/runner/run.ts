@@ -1,13 +1,15 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { log } from "@mle/core";
-import { backendInfo, builtNativePackages, initBackend, type BackendInfo } from "@mle/models";
+import { log, yieldToEvents } from "@mle/core";
+import { backendInfo, builtNativePackages, describeModel, initBackend, type BackendInfo } from "@mle/models";
+import { integrityWarnings } from "@mle/data";
 import { writeRunReport } from "@mle/report";
 import { epochMetrics, openRecorder, seedMetrics, summaryMetrics, uploadFolder, type KeyValue, type RunHandle } from "@mle/tracking";
 import type { ExperimentConfig } from "../config/schema.ts";
 import { evaluateSeed, type SeedResult } from "./evaluate-seed.ts";
 import { prepareExperiment, type PreparedExperiment } from "./prepare.ts";
+import { InterruptGuard } from "./interrupt.ts";
 import { flatten, provenance } from "./provenance.ts";
 import { aggregate, aggregateReferences, aggregateValid, type Results } from "./results.ts";
 import { runSummary } from "./summary.ts";
@@ -26,51 +28,67 @@ export interface ExperimentRun {
  * 95% interval of every metric. Ctrl-C ends the runs KILLED, an error FAILED.
  */
 export async function runExperiment(config: ExperimentConfig, configFile: string, outDir: string): Promise<ExperimentRun> {
+  const guard = new InterruptGuard(outDir);
+  try {
+    return await run(config, configFile, outDir, guard);
+  } finally {
+    guard.dispose();
+  }
+}
+
+async function run(config: ExperimentConfig, configFile: string, outDir: string, guard: InterruptGuard): Promise<ExperimentRun> {
   const engine = await useEngine(config);
   const prepared = await prepareExperiment(config, outDir);
+  guard.unfinished = prepared.seeds.map((s) => s.dir);
   const rec = config.tracking.enabled ? openRecorder(config.tracking.uri ?? process.env.MLFLOW_TRACKING_URI) : null;
+  guard.recorder = rec;
   const experimentName = config.tracking.experiment ?? config.experiment.name;
   const prov = provenance();
   const tags: KeyValue[] = [
     { key: "mle.configHash", value: prepared.configHash },
     { key: "mle.configFile", value: configFile },
     { key: "mlflow.source.git.commit", value: prov.gitCommit },
+    { key: "mlflow.source.name", value: `pnpm exp ${configFile}` },
+    { key: "mlflow.source.type", value: "LOCAL" },
+    { key: "mlflow.user", value: prov.user },
     { key: "mle.gitDirty", value: String(prov.gitDirty) },
     { key: "mle.node", value: prov.node },
     { key: "mle.packages", value: JSON.stringify(prov.packages) },
     { key: "mle.dataset", value: prepared.loaded.dataset.name },
     { key: "mle.dataChecksum", value: prepared.loaded.dataset.checksum },
+    { key: "mle.dataWarnings", value: integrityWarnings(prepared.loaded.dataset).join("; ") || "none" },
     { key: "mle.backend", value: engine.name },
     { key: "mle.backendVersion", value: engine.version },
     { key: "mle.device", value: engine.device },
   ];
   const params = Object.entries(flatten(config)).map(([key, value]) => ({ key, value: value.slice(0, 6000) }));
   let parent: RunHandle | undefined;
-  const onSigint = async () => {
-    log("interrupted: ending the runs as KILLED");
-    await rec?.endAll("KILLED");
-    process.exit(130);
-  };
-  process.once("SIGINT", onSigint);
   try {
     if (rec) {
       parent = await rec.startRun(experimentName, config.experiment.name, tags);
       await rec.log(parent, { params });
       await rec.inputs(parent, [{ name: prepared.loaded.dataset.name, digest: prepared.loaded.dataset.checksum.slice(0, 36), source: prepared.loaded.located.dir, sourceType: "local", context: "training" }]);
+      await rec.experimentTag(experimentName, "mlflow.note.content", note(`${config.experiment.description ? `${config.experiment.description}\n\n` : ""}Runs of \`${configFile}\` (${describeModel(config.model)} on ${prepared.loaded.dataset.name}, \`${config.split.kind}\` split): one parent run per \`pnpm exp\`, one child run per seed. Each parent's description is its report.`, 20000));
     }
     const seeds: SeedResult[] = [];
     for (const s of prepared.seeds) {
+      await yieldToEvents();
       const child = rec && parent ? await rec.startRun(experimentName, `${config.experiment.name}-seed-${s.seed}`, [...tags, { key: "mle.seed", value: String(s.seed) }, { key: "mle.splitHash", value: s.split.manifest.hash }], parent) : undefined;
-      if (rec && child) await rec.log(child, { params: [...params, { key: "seed", value: String(s.seed) }] });
+      if (rec && child) {
+        await rec.log(child, { params: [...params, { key: "seed", value: String(s.seed) }] });
+        await rec.inputs(child, [{ name: prepared.loaded.dataset.name, digest: prepared.loaded.dataset.checksum.slice(0, 36), source: prepared.loaded.located.dir, sourceType: "local", context: "training" }]);
+      }
       // Learning curves go to the child run as each epoch ends.
       const onEpoch = rec && child ? async (point: { epoch: number; loss: number; valid?: number }, watched?: string) => rec.log(child, { metrics: epochMetrics({ ...point, watched }) }) : undefined;
       const r = await evaluateSeed(config, prepared, s, onEpoch);
       seeds.push(r);
       if (rec && child) {
-        await rec.log(child, { metrics: seedMetrics(r), tags: [{ key: "mle.backend", value: r.backend }] });
+        const summary = `Seed ${s.seed} of \`${config.experiment.name}\`: ${describeModel(config.model)}, fitted in ${r.fitSeconds.toFixed(1)} s${r.training.curve.length ? ` (${r.training.epochsRun} epochs, kept epoch ${r.training.keptEpoch})` : ""}. Test ${Object.entries(r.metrics).filter(([k]) => /^(ndcg|recall)@/.test(k)).slice(0, 4).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ")}${r.metrics.rmse !== undefined ? `, rmse ${r.metrics.rmse.toFixed(4)}` : ""}. Split manifest \`${s.split.manifest.hash.slice(0, 12)}\`; the parent run's description is the full report.`;
+        await rec.log(child, { metrics: seedMetrics(r), tags: [{ key: "mle.backend", value: r.backend }, { key: "mlflow.note.content", value: note(summary, 8000) }] });
         await uploadFolder(rec, child, s.dir);
         await rec.end(child, "FINISHED");
       }
+      guard.seedDone(s.seed, s.dir);
     }
     const iterative = seeds.some((s) => s.training.curve.length > 0);
     const results: Results = {
@@ -79,7 +97,7 @@ export async function runExperiment(config: ExperimentConfig, configFile: string
       model: seeds[0].model,
       backend: seeds[0].backend,
       engine,
-      dataset: { name: prepared.loaded.dataset.name, checksum: prepared.loaded.dataset.checksum },
+      dataset: { name: prepared.loaded.dataset.name, checksum: prepared.loaded.dataset.checksum, warnings: integrityWarnings(prepared.loaded.dataset) },
       split: { kind: config.split.kind, manifests: prepared.seeds.map((s) => s.split.manifest.hash) },
       seeds: seeds.map((s) => s.seed),
       metrics: aggregate(seeds),
@@ -97,7 +115,8 @@ export async function runExperiment(config: ExperimentConfig, configFile: string
     const tracking = rec && parent ? { uri: rec.uri, parentRunId: parent.id!, experiment: experimentName, failedOver: rec.failedOver } : null;
     written.push(...(await writeRunReport(runSummary(config, configFile, prepared, seeds, results, tracking, prov), outDir)));
     if (rec && parent) {
-      await rec.log(parent, { metrics: summaryMetrics(results.metrics), tags: [{ key: "mle.backend", value: results.backend }, { key: "mle.seeds", value: results.seeds.join(",") }] });
+      const report = readFileSync(join(outDir, "report.md"), "utf8");
+      await rec.log(parent, { metrics: summaryMetrics(results.metrics), tags: [{ key: "mle.backend", value: results.backend }, { key: "mle.seeds", value: results.seeds.join(",") }, { key: "mlflow.note.content", value: note(report, 8000) }] });
       for (const f of written) await rec.artifact(parent, f, join(outDir, f));
       await rec.end(parent, "FINISHED");
     }
@@ -106,8 +125,6 @@ export async function runExperiment(config: ExperimentConfig, configFile: string
   } catch (e) {
     await rec?.endAll("FAILED").catch(() => undefined);
     throw e;
-  } finally {
-    process.removeListener("SIGINT", onSigint);
   }
 }
 
@@ -123,4 +140,12 @@ async function useEngine(c: ExperimentConfig): Promise<BackendInfo> {
     log(`backend: native TensorFlow ${info.version} (${info.package}, ${info.device})`);
   }
   return info;
+}
+
+/** A description within MLflow's tag limit; a long report is cut at a line, pointing at the full artifact. */
+function note(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const tail = "\n\n… (cut to fit MLflow's description limit: the full report is the artifact report.md)";
+  const cut = text.lastIndexOf("\n", limit - tail.length);
+  return `${text.slice(0, cut > 0 ? cut : limit - tail.length)}${tail}`;
 }

@@ -25,7 +25,8 @@ export function runSummary(
     configFile, configHash: p.configHash, seeds: r.seeds, gitCommit: prov.gitCommit, gitDirty: prov.gitDirty, backend: r.engine ? `${r.backend} (${r.engine.name === "tensorflow" ? "TensorFlow" : "TF.js"} ${r.engine.version}, ${r.engine.device})` : r.backend, node: prov.node, tracking,
     data: `${d.name}: ${n(d.nRatings)} ratings by ${n(d.nUsers)} users of ${n(d.nItems)} movies (sha256 ${d.checksum.slice(0, 16)}). ` +
       `After preprocessing (${c.data.feedback.kind}${c.data.feedback.kind === "implicit" ? `, rating ≥ ${c.data.feedback.minRating}` : ""}, ${c.data.kCore.users}/${c.data.kCore.items}-core): ` +
-      `${n(x.n)} interactions, ${n(x.nUsers)} users, ${n(x.nItems)} items.`,
+      `${n(x.n)} interactions, ${n(x.nUsers)} users, ${n(x.nItems)} items.` +
+      (r.dataset.warnings?.length ? ` Data integrity: ${r.dataset.warnings.map((w) => w.slice(d.name.length + 2)).join("; ")}.` : ""),
     split: {
       paragraph: `\`${c.split.kind}\` — seed ${s0.seed}: train ${n(m.train.rows)} rows; test targets ${n(m.test.target.rows)} rows of ${m.test.target.users} users` +
         `${m.valid ? `; validation targets ${n(m.valid.target.rows)} rows` : ""}. Manifest sha256 per seed: ${p.seeds.map((s) => `\`${s.split.manifest.hash.slice(0, 12)}\``).join(", ")}.`,

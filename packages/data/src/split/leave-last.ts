@@ -18,6 +18,9 @@ export const leaveLastSplitSchema = z.strictObject({
     if (s.by === "count" && !Number.isInteger(s[key])) ctx.addIssue({ code: "custom", path: [key], message: "a whole number of interactions (by: count)" });
     if (s.by === "fraction" && s[key] >= 1) ctx.addIssue({ code: "custom", path: [key], message: "a fraction below 1 (by: fraction)" });
   }
+  if (s.by === "fraction" && s.test < 1 && s.valid < 1 && s.test + s.valid >= 1) {
+    ctx.addIssue({ code: "custom", path: ["test"], input: s.test, message: `valid ${s.valid} + test ${s.test} = ${+(s.valid + s.test).toFixed(6)}; they must leave a history to fold in (sum below 1)` });
+  }
 });
 export type LeaveLastSplitConfig = z.infer<typeof leaveLastSplitSchema>;
 

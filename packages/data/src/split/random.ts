@@ -13,7 +13,11 @@ export const randomSplitSchema = z.strictObject({
   test: z.number().gt(0).lt(1).default(0.1),
   /** Split each user's interactions by the ratios (stratified, as Microsoft Recommenders and RecBole do), or all rows at once. */
   byUser: z.boolean().default(true),
-}).refine((s) => Math.abs(s.train + s.valid + s.test - 1) < 1e-9, { message: "train + valid + test must sum to 1", path: ["test"] });
+}).superRefine((s, ctx) => {
+  const sum = s.train + s.valid + s.test;
+  if (Math.abs(sum - 1) < 1e-9) return;
+  ctx.addIssue({ code: "custom", path: ["test"], input: s.test, message: `train ${s.train} + valid ${s.valid} + test ${s.test} = ${+sum.toFixed(6)}; they must sum to 1` });
+});
 export type RandomSplitConfig = z.infer<typeof randomSplitSchema>;
 
 /**

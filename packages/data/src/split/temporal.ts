@@ -13,7 +13,10 @@ export const temporalSplitSchema = z.strictObject({
   test: z.number().gt(0).lt(1).default(0.1),
   validFrom: isoDate.optional(),
   testFrom: isoDate.optional(),
-}).refine((s) => s.valid + s.test < 1, { message: "valid + test must be below 1", path: ["test"] });
+}).superRefine((s, ctx) => {
+  if (s.valid + s.test < 1) return;
+  ctx.addIssue({ code: "custom", path: ["test"], input: s.test, message: `valid ${s.valid} + test ${s.test} = ${+(s.valid + s.test).toFixed(6)}; they must leave something to train on (sum below 1)` });
+});
 export type TemporalSplitConfig = z.infer<typeof temporalSplitSchema>;
 
 /**

@@ -1,4 +1,4 @@
-import { log, progressBar, type EmbeddingModel, type Rng } from "@mle/core";
+import { log, progressBar, yieldToEvents, type EmbeddingModel, type Rng } from "@mle/core";
 
 /** What the caller says after an epoch: the model got better (keep these weights), no better, or stop now. */
 export type EpochVerdict = "improved" | "continue" | "stop";
@@ -42,6 +42,7 @@ export async function runEpochs(loop: EpochLoop): Promise<{ epochsRun: number; b
       bestEpoch = e;
     }
     if (verdict === "stop") break;
+    await yieldToEvents(); // a Ctrl-C is heard between epochs
   }
   bar.stop();
   if (loop.monitor && best) {
