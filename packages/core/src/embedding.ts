@@ -14,6 +14,8 @@ export interface EmbeddingModel {
   readonly itemVectors: Float32Array;
   /** A user's vector from their history: dense (length dim) or sparse (for history-row models like EASE). */
   userVector(history: History): UserVector;
+  /** Many users at once (a network's forward pass over a batch): the same vectors as `userVector` one by one. */
+  userVectors?(histories: History[]): UserVector[];
   /** Predicted rating, for models trained on explicit ratings (RMSE/MAE). */
   predictRatings?(history: History, items: Int32Array): Float32Array;
 }

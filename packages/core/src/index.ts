@@ -9,3 +9,4 @@ export { writeColumnar, readColumnar, type Column } from "./columnar-file.ts";
 export { argsortUint32, groupRows, type Groups } from "./group.ts";
 export { userLists, itemLists, historyKey, type TrainSet, type RankingTask, type ItemFeatures, type UserFeatures, type UserLists } from "./task.ts";
 export { shaped, isShapedArray, type ModelState, type StateValue, type StateArray, type ShapedArray } from "./state.ts";
+export { itemFeatureMatrix, type FeatureMatrixOptions } from "./features.ts";

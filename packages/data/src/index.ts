@@ -10,4 +10,4 @@ export type { Split, SplitKind, SplitManifest, HoldoutPart, PartCounts, Rows } f
 export { readRatings, type RawRatings } from "./parse/ratings.ts";
 export { yearFromTitle } from "./parse/movies.ts";
 export { buildTrainSet, buildRankingTask, trainStats, type TrainStats } from "./task.ts";
-export { itemFeatures, userFeatures, itemFeatureMatrix, type FeatureMatrixOptions } from "./features.ts";
+export { itemFeatures, userFeatures } from "./features.ts";

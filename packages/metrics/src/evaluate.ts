@@ -90,8 +90,9 @@ export async function evaluateRanking(model: EmbeddingModel, task: RankingTask, 
 
   for (let b0 = 0; b0 < nUsers; b0 += block) {
     const b1 = Math.min(nUsers, b0 + block);
-    const vectors = [];
-    for (let u = b0; u < b1; u++) vectors.push(model.userVector(taskHistory(task, u)));
+    const histories: History[] = [];
+    for (let u = b0; u < b1; u++) histories.push(taskHistory(task, u));
+    const vectors = model.userVectors ? model.userVectors(histories) : histories.map((h) => model.userVector(h));
     // Each user's relevant targets (rated ≥ the threshold, each item once) and their gains.
     const relevant: number[][] = [];
     const ideal: number[][] = [];

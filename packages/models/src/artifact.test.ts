@@ -10,7 +10,7 @@ setQuiet(true);
 const tmp = tempDir();
 afterAll(tmp.cleanup);
 
-const TRAINING: Record<string, unknown> = { epochs: 3, learningRate: 0.05, optimizer: "sgd", batchSize: 1 };
+const TRAINING: Record<string, unknown> = { epochs: 3, learningRate: 0.05, optimizer: "sgd", batchSize: 32 };
 
 const bytes = (v: UserVector) => (isSparse(v) ? [Buffer.from(v.indices.buffer).toString("hex"), Buffer.from(v.values.buffer).toString("hex")] : [Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex")]);
 

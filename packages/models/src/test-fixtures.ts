@@ -20,6 +20,8 @@ export function groups(nUsers: number, seed: number): { train: TrainSet; heldOut
     train: {
       nUsers, nItems: 60, user: Int32Array.from(user), item: Int32Array.from(item), rating: Float32Array.from(rating),
       timestamp: Uint32Array.from(user, (_, k) => 1_000_000 + k),
+      // Content that knows the groups: genre A for items 0–29, B for 30–59.
+      itemFeatures: { nItems: 60, genreNames: ["A", "B"], genres: Uint8Array.from({ length: 120 }, (_, k) => (k % 2 === (Math.floor(k / 2) < 30 ? 0 : 1) ? 1 : 0)), year: Int16Array.from({ length: 60 }, (_, i) => 1990 + (i % 20)) },
     },
     heldOut: { items: hist, ratings: new Float32Array(hist.length).fill(5), group: 1 },
   };

@@ -17,8 +17,8 @@ export interface EpochLoop {
   runEpoch: (epoch: number) => number | Promise<number>;
   /** The model over the current weights (cheap: it shares the arrays). */
   current: () => EmbeddingModel;
-  /** Every array a snapshot must hold to restore the best epoch. */
-  weights: Float32Array[];
+  /** What a snapshot must hold to restore the best epoch: the arrays, or a network's own snapshot/restore. */
+  weights: Float32Array[] | { snapshot: () => Float32Array[]; restore: (s: Float32Array[]) => void };
   monitor?: EpochMonitor;
 }
 
@@ -38,7 +38,7 @@ export async function runEpochs(loop: EpochLoop): Promise<{ epochsRun: number; b
     bar.update(e);
     const verdict = loop.monitor ? await loop.monitor(e, lastLoss, loop.current) : "continue";
     if (verdict === "improved") {
-      best = loop.weights.map((w) => w.slice());
+      best = Array.isArray(loop.weights) ? loop.weights.map((w) => w.slice()) : loop.weights.snapshot();
       bestEpoch = e;
     }
     if (verdict === "stop") break;
@@ -46,7 +46,9 @@ export async function runEpochs(loop: EpochLoop): Promise<{ epochsRun: number; b
   }
   bar.stop();
   if (loop.monitor && best) {
-    loop.weights.forEach((w, k) => w.set(best![k]));
+    const kept = best;
+    if (Array.isArray(loop.weights)) loop.weights.forEach((w, k) => w.set(kept[k]));
+    else loop.weights.restore(kept);
     if (bestEpoch !== epochsRun) log(`${loop.label}: kept epoch ${bestEpoch}'s weights (best on validation), ran ${epochsRun}`);
   } else if (loop.monitor) bestEpoch = epochsRun;
   return { epochsRun, bestEpoch, lastLoss };

@@ -31,7 +31,7 @@ export class Params {
       for (let i = 0; i < n; i++) values[i] = (2 * values[i] - 1) * init.scale;
     } else if (init.kind === "normal") r.fillNormal(values, init.std);
     else if (init.kind === "ones") values.fill(1);
-    const v = tf.variable(tf.tensor(values, shape), true, `${name}#${++created}`);
+    const v = variableOf(values, shape, true, name);
     this.vars.set(name, v);
     return v;
   }
@@ -63,7 +63,7 @@ export class Params {
     for (const [key, value] of Object.entries(state)) {
       if (!key.startsWith("param/")) continue;
       const a = value as ShapedArray<Float32Array>;
-      p.vars.set(key.slice(6), tf.variable(tf.tensor(a.data, a.shape), false, `${key.slice(6)}#${++created}`));
+      p.vars.set(key.slice(6), variableOf(a.data, a.shape, false, key.slice(6)));
     }
     return p;
   }
@@ -74,7 +74,7 @@ export class Params {
   }
 
   restore(snapshot: Float32Array[]): void {
-    this.list().forEach((v, k) => v.assign(tf.tensor(snapshot[k], v.shape)));
+    this.list().forEach((v, k) => tf.tidy(() => v.assign(tf.tensor(snapshot[k], v.shape))));
   }
 
   dispose(): void {
@@ -85,3 +85,19 @@ export class Params {
 
 // Variable names must be unique per process; a counter keeps them so without touching any randomness.
 let created = 0;
+
+/** A variable holding `values` (the initial tensor is freed: the variable keeps the data). */
+function variableOf(values: Float32Array, shape: number[], trainable: boolean, name: string): tf.Variable {
+  const t = tf.tensor(values, shape);
+  const v = tf.variable(t, trainable, `${name}#${++created}`);
+  t.dispose();
+  return v;
+}
+
+/** Runs `fn` in a tidy scope and returns its tensor's values, freeing the tensor (no tensor outlives the call). */
+export function take(fn: () => tf.Tensor): Float32Array {
+  const t = tf.tidy(fn);
+  const out = t.dataSync() as Float32Array;
+  t.dispose();
+  return out;
+}

@@ -1,0 +1,128 @@
+import { UserError, itemLists, log, shaped, type EmbeddingModel, type History, type ItemFeatures, type ModelState, type ShapedArray, type TrainSet } from "@mle/core";
+import { tf } from "../engine/backend.ts";
+import { runEpochs } from "../engine/epochs.ts";
+import { AdamW, Params, dense, take } from "../engine/nn/index.ts";
+import type { FitContext, Trained } from "../family.ts";
+import { contentMatrix } from "../features.ts";
+import type { ContentAeConfig } from "./config.ts";
+
+/**
+ * The content autoencoder of write-up 002, made to work for any user: each movie's content — genres, year,
+ * its mean training rating, the most-applied tags as TF-IDF, the tag genome where the release has one —
+ * standardised, through an MLP f → hidden (ReLU) → latent → hidden (ReLU) → f with squared error; the
+ * latent code (L2-normalised) is the movie's vector, so items with few or no ratings still get one from
+ * their content. A user's vector is closed-form, so any history folds in: the sum of the rated movies'
+ * codes weighted by the rating minus the user's own mean (liked movies pull, disliked ones push; uniform
+ * weights when every rating is the same), compared by cosine.
+ */
+export async function fitContentAe(train: TrainSet, c: ContentAeConfig, { rng, training: o }: FitContext): Promise<Trained<ModelState>> {
+  if (!train.itemFeatures) throw new UserError("the content autoencoder needs the release's item content (genres, year, tags), and this train set has none");
+  const { values: X, width: F, names } = standardised(contentMatrix(train.itemFeatures, meanRatings(train), { genres: true, year: true, tags: c.tags > 0 ? { top: c.tags } : undefined, genome: c.genome }));
+  const I = train.nItems;
+  const p = new Params(rng.fork("init"));
+  const layer = (name: string, a: number, b: number) => (p.add(name, [a, b], { kind: "glorot" }), p.add(`${name}b`, [b], { kind: "zeros" }));
+  layer("e1", F, c.hidden), layer("e2", c.hidden, c.latent), layer("d1", c.latent, c.hidden), layer("d2", c.hidden, F);
+  const opt = new AdamW({ learningRate: o.learningRate });
+  const shuffle = rng.fork("batches");
+  const batchSize = o.batchSize ?? 256;
+  const g = (k: string) => p.get(k) as tf.Tensor2D;
+  const b1 = (k: string) => p.get(k) as tf.Tensor1D;
+  const stateOf = (): ModelState => ({ itemCodes: shaped(encodeAll(X, I, F, p, g, b1, c.latent), I, c.latent), userWeighting: c.userWeighting, features: names.length });
+  try {
+    const { epochsRun, lastLoss } = await runEpochs({
+      label: `content AE ${F}-${c.hidden}-${c.latent}`, epochs: o.epochs, monitor: o.monitor, current: () => contentModel(stateOf()),
+      weights: { snapshot: () => p.snapshot(), restore: (s) => p.restore(s) },
+      runEpoch: () => {
+        const order = shuffle.permutation(I);
+        let sum = 0;
+        let n = 0;
+        for (let a = 0; a < I; a += batchSize) {
+          const rows = order.subarray(a, a + batchSize);
+          const x = new Float32Array(rows.length * F);
+          rows.forEach((r, k) => x.set(X.subarray(r * F, (r + 1) * F), k * F));
+          sum += opt.step(() => tf.tidy(() => {
+            const xt = tf.tensor2d(x, [rows.length, F]);
+            const z = dense(tf.relu(dense(xt, g("e1"), b1("e1b"))), g("e2"), b1("e2b"));
+            const y = dense(tf.relu(dense(z, g("d1"), b1("d1b"))), g("d2"), b1("d2b"));
+            return tf.mean(tf.square(tf.sub(y, xt))) as tf.Scalar;
+          }), p);
+          n++;
+        }
+        return sum / Math.max(1, n);
+      },
+    });
+    log(`content AE: ${epochsRun} epochs on ${I} items × ${F} features (${names.slice(0, 3).join(", ")}, …), reconstruction MSE ${lastLoss.toFixed(4)} (standardised units)`);
+  } finally {
+    opt.dispose();
+  }
+  const state = stateOf();
+  p.dispose();
+  return { model: contentModel(state), state };
+}
+
+/** Each item's mean training rating, NaN where it has none. */
+function meanRatings(train: TrainSet): Float32Array {
+  const l = itemLists(train);
+  return Float32Array.from({ length: train.nItems }, (_, i) => {
+    const [a, e] = [l.offsets[i], l.offsets[i + 1]];
+    let s = 0;
+    for (let j = a; j < e; j++) s += l.ratings[j];
+    return e > a ? s / (e - a) : NaN;
+  });
+}
+
+/** Columns to zero mean and unit variance (constant columns to zero). */
+function standardised(m: { names: string[]; values: Float32Array; width: number }): { names: string[]; values: Float32Array; width: number } {
+  const { values, width } = m;
+  const n = values.length / width;
+  const out = new Float32Array(values.length);
+  for (let f = 0; f < width; f++) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += values[i * width + f];
+    mean /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (values[i * width + f] - mean) ** 2;
+    const sd = Math.sqrt(v / n);
+    for (let i = 0; i < n; i++) out[i * width + f] = sd > 1e-12 ? (values[i * width + f] - mean) / sd : 0;
+  }
+  return { ...m, values: out };
+}
+
+function encodeAll(X: Float32Array, I: number, F: number, p: Params, g: (k: string) => tf.Tensor2D, b1: (k: string) => tf.Tensor1D, L: number): Float32Array {
+  void p;
+  const out = new Float32Array(I * L);
+  for (let a = 0; a < I; a += 4096) {
+    const n = Math.min(4096, I - a);
+    out.set(take(() => dense(tf.relu(dense(tf.tensor2d(X.subarray(a * F, (a + n) * F), [n, F]), g("e1"), b1("e1b"))), g("e2"), b1("e2b"))), a * L);
+  }
+  return out;
+}
+
+/** Items: their codes (compared by cosine); users: the rating-weighted sum of their movies' normalised codes. */
+export function contentModel(s: ModelState): EmbeddingModel {
+  const codes = s.itemCodes as ShapedArray<Float32Array>;
+  const [nItems, L] = codes.shape;
+  const unit = new Float32Array(codes.data.length);
+  for (let i = 0; i < nItems; i++) {
+    let n = 0;
+    for (let f = 0; f < L; f++) n += codes.data[i * L + f] ** 2;
+    const k = n > 0 ? 1 / Math.sqrt(n) : 0;
+    for (let f = 0; f < L; f++) unit[i * L + f] = codes.data[i * L + f] * k;
+  }
+  const weighting = s.userWeighting as ContentAeConfig["userWeighting"];
+  const userVector = (h: History): Float32Array => {
+    let mean = 0;
+    for (let k = 0; k < h.ratings.length; k++) mean += h.ratings[k];
+    mean /= Math.max(1, h.ratings.length);
+    const centred = weighting === "centered" && h.ratings.some((r) => r !== mean);
+    const v = new Float32Array(L);
+    for (let k = 0; k < h.items.length; k++) {
+      const w = weighting === "uniform" || (weighting === "centered" && !centred) ? 1 : centred ? h.ratings[k] - mean : h.ratings[k];
+      for (let f = 0; f < L; f++) v[f] += w * unit[h.items[k] * L + f];
+    }
+    return v;
+  };
+  return { name: `content-ae(${L})`, dim: L, nItems, similarity: "cosine", itemVectors: unit, userVector };
+}
+
+export type { ItemFeatures };
