@@ -4,6 +4,9 @@ import { Rng } from "@mle/core";
 /** ML-20M (2016): 138,493 users × 26,744 movies, 20,000,263 ratings — the scale the MF benches use. */
 export const ML_20M_SHAPE = { rows: 20_000_263, users: 138_493, movies: 26_744, maxMovieId: 131_262, firstTs: 789_652_009, lastTs: 1_427_784_002 };
 
+/** ML-20M after Liang et al.'s filter (ratings > 3.5, users with ≥ 5): 136,677 users × 20,720 movies, about 10M interactions. */
+export const ML_20M_LIANG_SHAPE = { rows: 10_000_000, users: 136_677, movies: 20_720, maxMovieId: 131_262, firstTs: 789_652_009, lastTs: 1_427_784_002 };
+
 /** The shape of the full MovieLens "Latest" release (2023-07): what the synthetic file imitates. */
 export const ML_LATEST_SHAPE = { rows: 33_832_162, users: 330_975, movies: 86_537, maxMovieId: 288_983, firstTs: 789_652_009, lastTs: 1_689_842_620 };
 

@@ -2,22 +2,24 @@ import { itemFeatureMatrix, type FeatureMatrixOptions, type ItemFeatures } from 
 
 /**
  * The content matrix content models read: the release's views (`itemFeatureMatrix`) plus each item's mean
- * training rating (the global mean where it has none) and a flag for "no training rating" — write-up 002's
- * inputs, built the same way for every release (the genome joins when the release has it).
+ * training rating (the global mean where it has none), a flag for "no training rating" — write-up 002's
+ * inputs — and log(1 + training count), the one collaborative signal a brand-new item also has (0). Built the
+ * same way for every release (the genome joins when the release has it).
  */
-export function contentMatrix(f: ItemFeatures, meanRating: Float32Array, o: FeatureMatrixOptions): { names: string[]; values: Float32Array; width: number } {
+export function contentMatrix(f: ItemFeatures, meanRating: Float32Array, o: FeatureMatrixOptions, trainCount?: Uint32Array): { names: string[]; values: Float32Array; width: number } {
   const base = itemFeatureMatrix(f, o);
   let sum = 0;
   let n = 0;
   for (const m of meanRating) if (!Number.isNaN(m)) (sum += m), n++;
   const global = n ? sum / n : 0;
-  const width = base.width + 2;
+  const width = base.width + (trainCount ? 3 : 2);
   const values = new Float32Array(f.nItems * width);
   for (let i = 0; i < f.nItems; i++) {
     values.set(base.values.subarray(i * base.width, (i + 1) * base.width), i * width);
     const m = meanRating[i];
     values[i * width + base.width] = Number.isNaN(m) ? global : m;
     values[i * width + base.width + 1] = Number.isNaN(m) ? 1 : 0;
+    if (trainCount) values[i * width + base.width + 2] = Math.log1p(trainCount[i]);
   }
-  return { names: [...base.names, "mean rating", "no rating"], values, width };
+  return { names: [...base.names, "mean rating", "no rating", ...(trainCount ? ["log training count"] : [])], values, width };
 }

@@ -7,6 +7,7 @@ import { mlflowKey, type Metric } from "./store.ts";
 export interface SeedOutcome {
   metrics: Record<string, number>;
   validMetrics?: Record<string, number>;
+  coldMetrics?: Record<string, number>;
   fitSeconds: number;
   evaluateSeconds: number;
 }
@@ -33,6 +34,7 @@ export function seedMetrics(r: SeedOutcome, now = Date.now()): Metric[] {
   return [
     ...Object.entries(r.metrics).map(([k, v]) => at(k, v)),
     ...Object.entries(r.validMetrics ?? {}).map(([k, v]) => at(`valid/${k}`, v)),
+    ...Object.entries(r.coldMetrics ?? {}).map(([k, v]) => at(`cold/${k}`, v)),
     at("fit_seconds", r.fitSeconds),
     at("evaluate_seconds", r.evaluateSeconds),
   ];

@@ -61,6 +61,8 @@ export function metricsTable(c: ExperimentConfig, r: Results): string {
   const v = r.validMetrics;
   const k0 = ks[0];
   if (v) extra.push(`| validation: ndcg@${k0} ${formatMetric(v[`ndcg@${k0}`])}, recall@${k0} ${formatMetric(v[`recall@${k0}`])}${v.rmse ? `, rmse ${formatMetric(v.rmse)}` : ""}`);
+  const cold = r.coldMetrics;
+  if (cold) extra.push(`| cold items (≤ ${c.evaluation.coldItems} training ratings): ${ks.map((k) => `recall@${k} ${formatMetric(cold[`recall@${k}`])}`).join(", ")}`);
   const kept = r.training ? `kept epoch ${r.training.keptEpoch.join("/")} of ${r.training.epochsRun.join("/")} run` : "";
   const seeds = r.seeds.length;
   return [

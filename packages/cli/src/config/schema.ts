@@ -12,6 +12,11 @@ export const evaluationSchema = z.strictObject({
   gain: z.enum(["binary", "rating"]).default("binary"),
   /** Fit the reference models on the same splits for the report (popularity; global mean and baseline-only on ratings). */
   references: z.boolean().default(true),
+  /**
+   * Also evaluate on cold items: only targets whose item has at most this many training ratings count
+   * (users with none are left out). Reported as `cold/<metric>` beside the test metrics; unset: not computed.
+   */
+  coldItems: z.number().int().min(0).optional(),
 });
 
 export const engineSchema = z.strictObject({

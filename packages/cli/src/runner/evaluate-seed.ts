@@ -9,6 +9,7 @@ import { epochMonitor, type CurvePoint, type TrainingRecord } from "./epoch-moni
 import { evaluationOptions, newScorer } from "./evaluation.ts";
 import { memoizeUserVectors } from "./memo-model.ts";
 import type { PreparedExperiment, PreparedSeed } from "./prepare.ts";
+import { coldTargetsTask } from "./cold-items.ts";
 import { referenceMetrics } from "./references.ts";
 
 export interface SeedResult {
@@ -17,6 +18,8 @@ export interface SeedResult {
   metrics: Record<string, number>;
   /** The same means on the validation part, when the split has one (for choosing hyperparameters). */
   validMetrics?: Record<string, number>;
+  /** The same means with only cold targets (items with ≤ `evaluation.coldItems` training ratings). */
+  coldMetrics?: Record<string, number>;
   /** Per-user values on the test part, for paired tests and bootstrap intervals. */
   perUser: Record<string, Float64Array>;
   users: Int32Array;
@@ -60,14 +63,17 @@ export async function evaluateSeed(c: ExperimentConfig, p: PreparedExperiment, s
   const metrics = means(ranking, ratings);
   let validMetrics: Record<string, number> | undefined;
   if (validTask) validMetrics = means(await evaluateRanking(model, validTask, options), evaluateRatings(model, validTask));
+  const coldTask = c.evaluation.coldItems === undefined ? null : coldTargetsTask(task, c.evaluation.coldItems);
+  const coldMetrics = coldTask ? means(await evaluateRanking(model, coldTask, options), evaluateRatings(model, coldTask)) : undefined;
+  if (coldTask) log(`seed ${s.seed}: cold items (≤ ${c.evaluation.coldItems} training ratings): ${coldTask.targetItems.length} targets of ${coldTask.users.length} users`);
   scorer.dispose();
   log(`seed ${s.seed}: ${model.name} fitted in ${fitSeconds.toFixed(2)} s, ${ranking.users.length} users evaluated in ${evaluateSeconds.toFixed(2)} s`);
   const references = c.evaluation.references ? await referenceMetrics(c, train, task, s.seed) : {};
   const result: SeedResult = {
-    seed: s.seed, metrics, validMetrics, perUser: ranking.perUser, users: ranking.users, usersWithoutRelevant: ranking.usersWithoutRelevant,
+    seed: s.seed, metrics, validMetrics, coldMetrics, perUser: ranking.perUser, users: ranking.users, usersWithoutRelevant: ranking.usersWithoutRelevant,
     topItems: ranking.topItems, kMax: ranking.kMax, fitSeconds, evaluateSeconds, model: model.name, backend, training: record, references,
   };
-  writeFileSync(join(s.dir, "metrics.json"), `${JSON.stringify({ seed: s.seed, model: model.name, metrics, validMetrics, usersEvaluated: ranking.users.length, usersWithoutRelevant: ranking.usersWithoutRelevant, fitSeconds, evaluateSeconds, training: record, references }, null, 2)}\n`);
+  writeFileSync(join(s.dir, "metrics.json"), `${JSON.stringify({ seed: s.seed, model: model.name, metrics, validMetrics, coldMetrics, usersEvaluated: ranking.users.length, usersWithoutRelevant: ranking.usersWithoutRelevant, fitSeconds, evaluateSeconds, training: record, references }, null, 2)}\n`);
   writeVectors(s.dir, model, x, task, movieIds, d.userIds);
   writeColumnar(join(s.dir, "per-user.bin"), { metrics: Object.keys(ranking.perUser), kMax: ranking.kMax, note: "users/topItems are dense task indices; userIds/topMovieIds the raw MovieLens ids (-1 past a short list)" }, {
     users: ranking.users, topItems: ranking.topItems,

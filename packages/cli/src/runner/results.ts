@@ -22,6 +22,8 @@ export interface Results {
   metrics: Record<string, MetricResult>;
   /** Validation-part metrics over seeds, when the split has a validation part. */
   validMetrics?: Record<string, MetricResult>;
+  /** Test metrics on cold targets only (`evaluation.coldItems`), over seeds. */
+  coldMetrics?: Record<string, MetricResult>;
   usersEvaluated: number[];
   usersWithoutRelevant: number[];
   fitSeconds: number[];
@@ -57,6 +59,10 @@ export function overSeeds(perSeed: Record<string, number>[]): Record<string, Met
 
 export function aggregateValid(seeds: SeedResult[]): Record<string, MetricResult> | undefined {
   return seeds[0].validMetrics ? overSeeds(seeds.map((s) => s.validMetrics!)) : undefined;
+}
+
+export function aggregateCold(seeds: SeedResult[]): Record<string, MetricResult> | undefined {
+  return seeds[0].coldMetrics ? overSeeds(seeds.map((s) => s.coldMetrics!)) : undefined;
 }
 
 export function aggregateReferences(seeds: SeedResult[]): Record<string, Record<string, MetricResult>> | undefined {

@@ -11,7 +11,7 @@ import { evaluateSeed, type SeedResult } from "./evaluate-seed.ts";
 import { prepareExperiment, type PreparedExperiment } from "./prepare.ts";
 import { InterruptGuard } from "./interrupt.ts";
 import { flatten, provenance } from "./provenance.ts";
-import { aggregate, aggregateReferences, aggregateValid, type Results } from "./results.ts";
+import { aggregate, aggregateReferences, aggregateCold, aggregateValid, type Results } from "./results.ts";
 import { runSummary } from "./summary.ts";
 
 export interface ExperimentRun {
@@ -102,6 +102,7 @@ async function run(config: ExperimentConfig, configFile: string, outDir: string,
       seeds: seeds.map((s) => s.seed),
       metrics: aggregate(seeds),
       validMetrics: aggregateValid(seeds),
+      coldMetrics: aggregateCold(seeds),
       usersEvaluated: seeds.map((s) => s.users.length),
       usersWithoutRelevant: seeds.map((s) => s.usersWithoutRelevant),
       fitSeconds: seeds.map((s) => s.fitSeconds),

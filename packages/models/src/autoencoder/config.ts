@@ -73,8 +73,18 @@ export const contentAeConfigSchema = z.strictObject({
   /** The most-applied tags kept as TF-IDF features (0: none). */
   tags: z.number().int().min(0).default(300),
   genome: z.boolean().default(true),
-  /** A user's vector: the rated movies' codes weighted by rating minus the user's mean (closed form). */
-  userWeighting: z.enum(["centered", "rating", "uniform"]).default("centered"),
+  /** Add log(1 + training count) to the content: how much an item is watched (0 for a new item). */
+  popularity: z.boolean().default(true),
+  /**
+   * A user's vector, closed form so any history folds in: `regression` — ridge least squares of the user's
+   * row (1 on the history, 0 elsewhere with weight `unobservedWeight`) on the item codes; `centered` — the
+   * rated movies' codes weighted by rating minus the user's mean; `rating`; `uniform` (the plain average).
+   */
+  userWeighting: z.enum(["regression", "centered", "rating", "uniform"]).default("regression"),
+  /** α0 of the `regression` user solve: the weight of every item the user did not rate. */
+  unobservedWeight: z.number().min(0).default(0.1),
+  /** λ of the `regression` user solve. */
+  userL2: z.number().positive().default(1),
 });
 
 export const autoencoderConfigSchema = z.discriminatedUnion("variant", [multVaeConfigSchema, multDaeConfigSchema, recVaeConfigSchema, autoRecConfigSchema, contentAeConfigSchema]);

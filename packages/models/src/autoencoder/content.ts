@@ -4,6 +4,7 @@ import { runEpochs } from "../engine/epochs.ts";
 import { AdamW, Params, dense, take } from "../engine/nn/index.ts";
 import type { FitContext, Trained } from "../family.ts";
 import { contentMatrix } from "../features.ts";
+import { choleskySolve, gramian } from "../kernels/linalg/small-solve.ts";
 import type { ContentAeConfig } from "./config.ts";
 
 /**
@@ -17,7 +18,7 @@ import type { ContentAeConfig } from "./config.ts";
  */
 export async function fitContentAe(train: TrainSet, c: ContentAeConfig, { rng, training: o }: FitContext): Promise<Trained<ModelState>> {
   if (!train.itemFeatures) throw new UserError("the content autoencoder needs the release's item content (genres, year, tags), and this train set has none");
-  const { values: X, width: F, names } = standardised(contentMatrix(train.itemFeatures, meanRatings(train), { genres: true, year: true, tags: c.tags > 0 ? { top: c.tags } : undefined, genome: c.genome }));
+  const { values: X, width: F, names } = standardised(contentMatrix(train.itemFeatures, meanRatings(train), { genres: true, year: true, tags: c.tags > 0 ? { top: c.tags } : undefined, genome: c.genome }, c.popularity ? trainCounts(train) : undefined));
   const I = train.nItems;
   const p = new Params(rng.fork("init"));
   const layer = (name: string, a: number, b: number) => (p.add(name, [a, b], { kind: "glorot" }), p.add(`${name}b`, [b], { kind: "zeros" }));
@@ -27,7 +28,7 @@ export async function fitContentAe(train: TrainSet, c: ContentAeConfig, { rng, t
   const batchSize = o.batchSize ?? 256;
   const g = (k: string) => p.get(k) as tf.Tensor2D;
   const b1 = (k: string) => p.get(k) as tf.Tensor1D;
-  const stateOf = (): ModelState => ({ itemCodes: shaped(encodeAll(X, I, F, p, g, b1, c.latent), I, c.latent), userWeighting: c.userWeighting, features: names.length });
+  const stateOf = (): ModelState => ({ itemCodes: shaped(encodeAll(X, I, F, p, g, b1, c.latent), I, c.latent), userWeighting: c.userWeighting, unobservedWeight: c.unobservedWeight, userL2: c.userL2, features: names.length });
   try {
     const { epochsRun, lastLoss } = await runEpochs({
       label: `content AE ${F}-${c.hidden}-${c.latent}`, epochs: o.epochs, monitor: o.monitor, current: () => contentModel(stateOf()),
@@ -58,6 +59,12 @@ export async function fitContentAe(train: TrainSet, c: ContentAeConfig, { rng, t
   const state = stateOf();
   p.dispose();
   return { model: contentModel(state), state };
+}
+
+function trainCounts(train: TrainSet): Uint32Array {
+  const n = new Uint32Array(train.nItems);
+  for (let k = 0; k < train.item.length; k++) n[train.item[k]]++;
+  return n;
 }
 
 /** Each item's mean training rating, NaN where it has none. */
@@ -110,6 +117,7 @@ export function contentModel(s: ModelState): EmbeddingModel {
     for (let f = 0; f < L; f++) unit[i * L + f] = codes.data[i * L + f] * k;
   }
   const weighting = s.userWeighting as ContentAeConfig["userWeighting"];
+  if (weighting === "regression") return regressionUsers(unit, nItems, L, s.unobservedWeight as number, s.userL2 as number);
   const userVector = (h: History): Float32Array => {
     let mean = 0;
     for (let k = 0; k < h.ratings.length; k++) mean += h.ratings[k];
@@ -123,6 +131,32 @@ export function contentModel(s: ModelState): EmbeddingModel {
     return v;
   };
   return { name: `content-ae(${L})`, dim: L, nItems, similarity: "cosine", itemVectors: unit, userVector };
+}
+
+/**
+ * Users by regression on the item codes (closed form, any history): the vector u that best predicts the
+ * user's row — 1 on the history's items, 0 with weight α0 on every item — by ridge least squares,
+ * u = (α0·ZᵀZ + Σ_H z zᵀ + λI)⁻¹ Σ_H z: iALS's user solve with the items fixed to their content codes. Unlike
+ * an average of codes it learns which content directions set this user apart from what everyone watches.
+ */
+function regressionUsers(unit: Float32Array, nItems: number, L: number, alpha0: number, l2: number): EmbeddingModel {
+  const g = gramian(unit, nItems, L);
+  const userVector = (h: History): Float32Array => {
+    const a = new Float64Array(L * L);
+    for (let k = 0; k < a.length; k++) a[k] = alpha0 * g[k];
+    for (let f = 0; f < L; f++) a[f * L + f] += l2;
+    const b = new Float64Array(L);
+    for (const i of h.items) {
+      const o = i * L;
+      for (let f = 0; f < L; f++) {
+        b[f] += unit[o + f];
+        for (let e = 0; e < L; e++) a[f * L + e] += unit[o + f] * unit[o + e];
+      }
+    }
+    choleskySolve(a, b, L);
+    return Float32Array.from(b);
+  };
+  return { name: `content-ae(${L}, regression users)`, dim: L, nItems, similarity: "cosine", itemVectors: unit, userVector };
 }
 
 export type { ItemFeatures };
