@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BenchError, benchDir } from "./lib/child.ts";
-import { benchAe } from "./ae.ts";
+import { benchAe, benchAutoRec } from "./ae.ts";
 import { benchAgreement } from "./agreement.ts";
 import { benchEngine } from "./engine.ts";
 import { benchEval } from "./eval.ts";
@@ -9,7 +9,7 @@ import { benchIngest } from "./ingest.ts";
 import { benchMf } from "./mf.ts";
 
 /** `pnpm bench <name>`: each prints its own figures and, where there is a peer, the ratio. */
-const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, eval: benchEval, agreement: benchAgreement, mf: benchMf, engine: benchEngine, ae: benchAe };
+const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, eval: benchEval, agreement: benchAgreement, mf: benchMf, engine: benchEngine, ae: benchAe, autorec: benchAutoRec };
 
 mkdirSync(join(benchDir, ".data"), { recursive: true }); // every bench's scratch files live here (git-ignored)
 const names = process.argv.slice(2);

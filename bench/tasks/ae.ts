@@ -1,8 +1,10 @@
 // Child task: fits our autoencoder runs on exported files and prints one JSON line — per run the fit time,
 // time per epoch and the asked metrics (means over the evaluated users). With `foldin`, the evaluated users
 // are held out of training (strong generalisation); without `test`, only time and memory are measured.
+// With `folds` (ML-100k's folder), each run trains on u1..u5.base with the file's ratings and prints per-fold RMSE.
+import { join } from "node:path";
 import { Rng, setQuiet } from "@mle/core";
-import { evaluateRanking } from "@mle/metrics";
+import { evaluateRanking, evaluateRatings } from "@mle/metrics";
 import { fitModel, initBackend, modelConfigSchema, type TrainingOptions } from "@mle/models";
 import { loadTsvTask } from "../lib/tsv-task.ts";
 
@@ -13,13 +15,30 @@ interface Run {
   model: Record<string, unknown>;
   training: TrainingOptions;
 }
-const spec = JSON.parse(process.argv[2]) as { train: string; test: string | null; foldin?: string; k: number[]; metrics: string[]; runs: Run[] };
+const spec = JSON.parse(process.argv[2]) as { train: string; test: string | null; foldin?: string; k: number[]; metrics: string[]; runs: Run[] } | { folds: string; runs: Run[] };
 const backend = await initBackend();
+const config = (run: Run) => modelConfigSchema.parse({ family: "autoencoder", ...run.model }); // the config defaults, as `pnpm exp` fills them
+if ("folds" in spec) {
+  const out: Record<string, unknown> = { backend };
+  for (const run of spec.runs) {
+    const folds = [];
+    for (let k = 1; k <= 5; k++) {
+      const { train, task } = await loadTsvTask(join(spec.folds, `u${k}.base`), join(spec.folds, `u${k}.test`), false);
+      const t = performance.now();
+      const { model } = await fitModel(train, config(run), { rng: new Rng(k), training: run.training });
+      const seconds = (performance.now() - t) / 1000;
+      folds.push({ fold: k, rmse: evaluateRatings(model, task)!.rmse, seconds, secondsPerEpoch: seconds / run.training.epochs });
+    }
+    out[run.name] = folds;
+  }
+  console.log(JSON.stringify(out));
+  process.exit(0);
+}
 const { train, task } = await loadTsvTask(spec.train, spec.test, true, spec.foldin);
 const out: Record<string, unknown> = { shape: { users: train.nUsers, items: train.nItems, interactions: train.user.length, evaluated: task.users.length }, backend };
 for (const run of spec.runs) {
   const t = performance.now();
-  const { model } = await fitModel(train, modelConfigSchema.parse({ family: "autoencoder", ...run.model }), { rng: new Rng(1), training: run.training });
+  const { model } = await fitModel(train, config(run), { rng: new Rng(1), training: run.training });
   const seconds = (performance.now() - t) / 1000;
   const r: Record<string, number> = { seconds, secondsPerEpoch: seconds / run.training.epochs };
   if (task.users.length) {

@@ -16,6 +16,8 @@ export interface ComparedRun {
   config: string;
   modelLine: string;
   metrics: Record<string, MetricCell>;
+  /** The same metrics on cold targets only (`evaluation.coldItems`), when the run measured them. */
+  coldMetrics?: Record<string, MetricCell>;
   fitSeconds: number[];
   /** Where it was tracked ("reused", "not tracked", or the MLflow run). */
   where: string;
@@ -70,6 +72,7 @@ export async function writeComparisonReport(c: ComparisonSummary, reportsDir: st
     "",
     "Δ is the mean per-user difference (this model minus the other); paired t-test and Wilcoxon signed-rank, two-sided; d_z = mean(Δ)/sd(Δ).",
     "",
+    ...coldSection(c),
     "## Charts",
     "",
   ];
@@ -87,4 +90,21 @@ export async function writeComparisonReport(c: ComparisonSummary, reportsDir: st
   const file = join(reportsDir, `${c.name}.md`);
   writeFileSync(file, `${lines.join("\n")}\n`);
   return file;
+}
+
+/** Cold-start: the runs that evaluated cold targets (items with few training ratings), side by side. */
+function coldSection(c: ComparisonSummary): string[] {
+  const cold = c.runs.filter((r) => r.coldMetrics);
+  if (!cold.length) return [];
+  const columns = [...c.ks.map((k) => `recall@${k}`), `ndcg@${c.ks[0]}`].filter((k) => cold.every((r) => r.coldMetrics![k]));
+  return [
+    "## Cold items",
+    "",
+    "The same users' targets restricted to items with few training ratings (`evaluation.coldItems`; users with no such target left out): where collaborative item vectors have little to learn from and content vectors do not need ratings.",
+    "",
+    `| model | ${columns.map((k) => `cold ${k}`).join(" | ")} |`,
+    `|---|${columns.map(() => "---:").join("|")}|`,
+    ...cold.map((r) => `| ${r.name} | ${columns.map((k) => formatMetric(r.coldMetrics![k])).join(" | ")} |`),
+    "",
+  ];
 }

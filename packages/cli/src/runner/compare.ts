@@ -72,7 +72,7 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
     name: c.name, description: c.description, seeds: c.seeds, overrides: c.set, primary: p, ks,
     columns: COLUMNS.filter((k) => models.every((m) => m.results.metrics[k])),
     runs: models.map((m) => ({
-      name: m.name, config: m.config, modelLine: m.results.model, metrics: m.results.metrics, fitSeconds: m.results.fitSeconds ?? [],
+      name: m.name, config: m.config, modelLine: m.results.model, metrics: m.results.metrics, coldMetrics: m.results.coldMetrics, fitSeconds: m.results.fitSeconds ?? [],
       where: m.tracking ?? (m.reused ? "reused" : "not tracked"), backend: m.results.backend, configHash: m.results.configHash, manifests: m.results.split.manifests,
       iterative: m.results.training !== undefined,
       vsBest: m === best ? "best" : paired(m, best),

@@ -5,6 +5,7 @@ import { Params } from "../engine/nn/index.ts";
 import { fitModel, modelConfigSchema } from "../registry.ts";
 import { groups } from "../test-fixtures.ts";
 import type { MultVaeConfig } from "./config.ts";
+import { dualRidge, primalRidge } from "./autorec.ts";
 import { multLogits } from "./mult.ts";
 
 setQuiet(true);
@@ -62,9 +63,9 @@ describe("AutoRec on explicit ratings", () => {
   for (let u = 0; u < 200; u++) for (let i = 0; i < 60; i++) if (rng.nextFloat() < 0.4) rows.push([u, i, (i < 30) === (u % 2 === 0) ? 4 + rng.int(2) : 1 + rng.int(2)]);
   const ratings: TrainSet = { nUsers: 200, nItems: 60, user: Int32Array.from(rows, (r) => r[0]), item: Int32Array.from(rows, (r) => r[1]), rating: Float32Array.from(rows, (r) => r[2]), timestamp: new Uint32Array(rows.length) };
   const newUser: History = { items: Int32Array.of(30, 32, 34, 36, 1, 3, 5), ratings: Float32Array.of(5, 5, 5, 5, 1, 1, 1) };
-  for (const orientation of ["item", "user"] as const) {
-    it(`${orientation}-based: ratings in range, a new user's taste folded in (their group high, the other low)`, async () => {
-      const { model } = await fit({ variant: "autorec", orientation, hidden: 16, l2: 0.1, foldInL2: 0.01 }, { epochs: 100, learningRate: 0.03, batchSize: 32 }, ratings);
+  for (const [orientation, centre] of [["item", false], ["user", false], ["item", true]] as const) {
+    it(`${orientation}-based${centre ? ", input centred" : ""}: ratings in range, a new user's taste folded in (their group high, the other low)`, async () => {
+      const { model } = await fit({ variant: "autorec", orientation, hidden: 16, l2: 0.1, foldInL2: 0.01, centre }, { epochs: 100, learningRate: 0.01, batchSize: 32 }, ratings);
       const p = model.predictRatings!(newUser, Int32Array.of(31, 9));
       expect(p[0]).toBeGreaterThan(p[1] + 1);
       for (const x of p) expect(x >= 1 && x <= 5).toBe(true);
@@ -76,4 +77,15 @@ describe("AutoRec on explicit ratings", () => {
       expect(rmse).toBeLessThan(1);
     });
   }
+  it("the fold-in of a short history through its n × n system equals the D × D normal equations", () => {
+    const rng = new Rng(11);
+    const D = 41;
+    const items = new Float32Array(100 * D).map((_, k) => (k % D === D - 1 ? 1 : rng.nextFloat()));
+    for (const n of [0, 1, 7, 25]) {
+      const h: History = { items: Int32Array.from({ length: n }, (_, k) => (k * 7) % 100), ratings: Float32Array.from({ length: n }, () => 1 + rng.int(5)) };
+      const dual = dualRidge(items, D, h, 0.3 * Math.max(1, n), 1e-6);
+      const primal = primalRidge(items, D, h, 0.3 * Math.max(1, n), 1e-6);
+      for (let f = 0; f < D; f++) expect(dual[f]).toBeCloseTo(primal[f], 4);
+    }
+  });
 });

@@ -1,15 +1,14 @@
 import { z } from "zod";
 
-const common = {
-  family: z.literal("autoencoder"),
-  /** What a user's input row holds: 1 per interaction (implicit feedback), or the rating. */
-  input: z.enum(["binary", "rating"]).default("binary"),
-};
+const common = { family: z.literal("autoencoder") };
+/** What a user's input row holds (the multinomial models): 1 per interaction (implicit feedback), or the rating. */
+const input = z.enum(["binary", "rating"]).default("binary");
 
 /** Mult-VAE (Liang et al. 2018): I → hidden → latent (μ, log σ²) → hidden → I, multinomial likelihood, KL annealed to `beta`. */
 export const multVaeConfigSchema = z.strictObject({
   ...common,
   variant: z.literal("multvae"),
+  input,
   hidden: z.number().int().min(1).default(600),
   latent: z.number().int().min(1).default(200),
   /** Dropout on the normalised input (Liang: keep probability 0.5). */
@@ -25,6 +24,7 @@ export const multVaeConfigSchema = z.strictObject({
 export const multDaeConfigSchema = z.strictObject({
   ...common,
   variant: z.literal("multdae"),
+  input,
   hidden: z.number().int().min(1).default(600),
   latent: z.number().int().min(1).default(200),
   dropout: z.number().min(0).lt(1).default(0.5),
@@ -35,6 +35,7 @@ export const multDaeConfigSchema = z.strictObject({
 export const recVaeConfigSchema = z.strictObject({
   ...common,
   variant: z.literal("recvae"),
+  input,
   hidden: z.number().int().min(1).default(600),
   latent: z.number().int().min(1).default(200),
   dropout: z.number().min(0).lt(1).default(0.5),
@@ -57,6 +58,12 @@ export const autoRecConfigSchema = z.strictObject({
   hidden: z.number().int().min(1).default(500),
   /** λ/2 (‖W‖² + ‖V‖²), the paper's regulariser. */
   l2: z.number().min(0).default(1),
+  /**
+   * Centre the encoder's input on the training mean (unobserved reads as "average") instead of the paper's
+   * raw ratings with 0 for unobserved. Measured on ML-100k's folds (`pnpm bench autorec`): centring costs
+   * about 0.02 RMSE, in ours and in a PyTorch AutoRec alike.
+   */
+  centre: z.boolean().default(false),
   /** Ridge λ per rating when a user never seen in training is folded in. */
   foldInL2: z.number().positive().default(1),
 });
