@@ -27,6 +27,13 @@ function task(history: number[][], targets: number[][], targetRatings?: number[]
 }
 
 describe("evaluateRanking", () => {
+  it("ranks only the candidates when given (the item cold-start protocol), history still excluded", async () => {
+    // Candidates 2, 3, 4 (the cold items); user 0 saw item 2: ranking 3, 4; target 3 → rank 1, not 3.
+    const r = await evaluateRanking(fixed, task([[2]], [[3]]), { k: [1, 3], candidates: Uint8Array.from([0, 0, 1, 1, 1]) });
+    expect([...r.topItems.subarray(0, 3)]).toEqual([3, 4, -1]);
+    expect(r.perUser["recall@1"][0]).toBe(1);
+    expect(r.perUser.mrr[0]).toBe(1);
+  });
   it("excludes history, breaks ties by item index, and computes every metric per user", async () => {
     // user 0: saw item 0; ranking 1, 2, 3, 4 (2 and 3 tie at 3: 2 first); target item 3 → rank 3
     const r = await evaluateRanking(fixed, task([[0]], [[3]]), { k: [2, 3] });

@@ -19,6 +19,11 @@ export interface RankingOptions {
   scorer?: BlockScorer;
   /** The model's scoring space, when the caller evaluates several parts with one model (built once). */
   space?: ScoringSpace;
+  /**
+   * Rank only these items (1 = candidate; the item cold-start protocol ranks among the cold items only);
+   * unset: the whole catalogue. Non-candidates are excluded like the history.
+   */
+  candidates?: Uint8Array;
 }
 
 /** Fills `out` (users × items) with the scores of a block of user vectors against the space. */
@@ -87,6 +92,7 @@ export async function evaluateRanking(model: EmbeddingModel, task: RankingTask, 
   const input = { list, items, length: 0, info };
   const atK = ks.map((k) => PER_USER_AT_K.map((m) => ({ column: columns[`${m.name}@${k}`], compute: m.compute })));
   const bar = progressBar(`evaluate ${model.name}`, nUsers, { unit: "items" });
+  const nonCandidates = options.candidates ? Int32Array.from({ length: n }, (_, i) => i).filter((i) => !options.candidates![i]) : null;
 
   for (let b0 = 0; b0 < nUsers; b0 += block) {
     const b1 = Math.min(nUsers, b0 + block);
@@ -111,13 +117,13 @@ export async function evaluateRanking(model: EmbeddingModel, task: RankingTask, 
       relevant.push(rel);
       ideal.push(gains);
     }
-    const exclude = { offsets: task.historyOffsets.subarray(b0, b1 + 1), items: task.historyItems };
+    const exclude = nonCandidates ? excludedWith(task, b0, b1, nonCandidates) : { offsets: task.historyOffsets.subarray(b0, b1 + 1), items: task.historyItems };
     const ranked = options.scorer?.rank?.(space, vectors, exclude, kMax, relevant) ?? null;
     if (!ranked) {
       (options.scorer ?? scoreBlock)(space, vectors, scores);
       for (let u = b0; u < b1; u++) {
         const off = (u - b0) * n;
-        for (let j = task.historyOffsets[u]; j < task.historyOffsets[u + 1]; j++) scores[off + task.historyItems[j]] = -Infinity;
+        for (let j = exclude.offsets[u - b0]; j < exclude.offsets[u - b0 + 1]; j++) scores[off + exclude.items[j]] = -Infinity;
       }
     }
     for (let u = b0; u < b1; u++) {
@@ -178,4 +184,17 @@ export function evaluateRatings(model: EmbeddingModel, task: RankingTask): { rms
     predicted.set(model.predictRatings(taskHistory(task, u), task.targetItems.subarray(ta, te)), ta);
   }
   return ratingErrors(predicted, task.targetRatings);
+}
+
+/** A block's exclusions: each user's history followed by the items that are not candidates. */
+function excludedWith(task: RankingTask, b0: number, b1: number, nonCandidates: Int32Array): { offsets: Uint32Array; items: Int32Array } {
+  const offsets = new Uint32Array(b1 - b0 + 1);
+  for (let u = b0; u < b1; u++) offsets[u - b0 + 1] = offsets[u - b0] + (task.historyOffsets[u + 1] - task.historyOffsets[u]) + nonCandidates.length;
+  const items = new Int32Array(offsets[b1 - b0]);
+  for (let u = b0; u < b1; u++) {
+    const history = task.historyItems.subarray(task.historyOffsets[u], task.historyOffsets[u + 1]);
+    items.set(history, offsets[u - b0]);
+    items.set(nonCandidates, offsets[u - b0] + history.length);
+  }
+  return { offsets, items };
 }

@@ -1,5 +1,10 @@
 import type { RankingTask } from "@mle/core";
 
+/** 1 for the items with at most `maxTrainRatings` training interactions: the candidates cold targets are ranked among. */
+export function coldItemMask(task: RankingTask, maxTrainRatings: number): Uint8Array {
+  return Uint8Array.from(task.itemTrainUsers, (count) => (count <= maxTrainRatings ? 1 : 0));
+}
+
 /**
  * The task restricted to cold targets: items with at most `maxTrainRatings` training interactions
  * (`itemTrainUsers`). Histories are unchanged — the user's whole history folds in and stays excluded —
