@@ -6,25 +6,19 @@ output on item i's row, clipped to the rating range. With `"centre": true` the e
 the training mean, as ours does; false is the paper's raw input.
 Runs on ML-100k's official folds u1..u5 (test rows of unseen users or items dropped, as ours) and prints one
 JSON line with per-fold RMSE and fit seconds."""
-import json, os, sys, time
+import json, sys, time
 import numpy as np
 import torch
+from ml100k_folds import fold
 
 folder, s = sys.argv[1], json.loads(sys.argv[2])
 torch.set_num_threads(s.get("threads", 2))
 
 
-def read(path):
-    a = np.loadtxt(path, dtype=np.int64, usecols=(0, 1, 2), delimiter="\t")
-    return a[:, 0], a[:, 1], a[:, 2].astype(np.float32)
-
-
 out = []
 for k in range(1, 6):
     torch.manual_seed(k)
-    u, i, r = read(os.path.join(folder, f"u{k}.base"))
-    uids, u = np.unique(u, return_inverse=True)
-    iids, i = np.unique(i, return_inverse=True)
+    (uids, iids, u, i, r), (test_users, test_items, tr) = fold(folder, k)
     n_users, n_items, n_obs = len(uids), len(iids), len(r)
     mean = float(r.mean())
     R = torch.zeros(n_items, n_users)
@@ -50,13 +44,9 @@ for k in range(1, 6):
             loss.backward()
             opt.step()
     seconds = time.perf_counter() - t
-    tu, ti, tr = read(os.path.join(folder, f"u{k}.test"))
-    a, b = np.searchsorted(uids, tu), np.searchsorted(iids, ti)
-    keep = (a < len(uids)) & (b < len(iids))
-    keep[keep] &= (uids[a[keep]] == tu[keep]) & (iids[b[keep]] == ti[keep])
     with torch.no_grad():
         full = W(torch.sigmoid(V(X)))  # items × users
-        pred = torch.clamp(full[torch.from_numpy(b[keep]), torch.from_numpy(a[keep])], float(r.min()), float(r.max())).numpy()
-    rmse = float(np.sqrt(np.mean((pred - tr[keep]) ** 2)))
+        pred = torch.clamp(full[torch.from_numpy(test_items), torch.from_numpy(test_users)], float(r.min()), float(r.max())).numpy()
+    rmse = float(np.sqrt(np.mean((pred - tr) ** 2)))
     out.append({"fold": k, "rmse": rmse, "seconds": seconds, "secondsPerEpoch": seconds / s["epochs"]})
 print(json.dumps(out))

@@ -3,17 +3,13 @@ embeddings + biases, r̂ = μ + b_u + b_i + p_u·q_i, loss ½Σ err² + ½λ Σ 
 |p_u|² + |q_i|² + b_u² + b_i², sparse embeddings with SparseAdam (lazy Adam), seeded shuffles.
 Runs on ML-100k's official folds u1..u5 (test rows of unseen users or items dropped, as ours);
 prints one JSON line with per-fold RMSE and fit seconds."""
-import json, os, sys, time
+import json, sys, time
 import numpy as np
 import torch
+from ml100k_folds import fold
 
 folder, s = sys.argv[1], json.loads(sys.argv[2])
 torch.set_num_threads(s.get("threads", 2))
-
-
-def read(path):
-    a = np.loadtxt(path, dtype=np.int64, usecols=(0, 1, 2), delimiter="\t")
-    return a[:, 0], a[:, 1], a[:, 2].astype(np.float32)
 
 
 class BiasedMF(torch.nn.Module):
@@ -36,9 +32,7 @@ class BiasedMF(torch.nn.Module):
 out = []
 for k in range(1, 6):
     torch.manual_seed(k)
-    u, i, r = read(os.path.join(folder, f"u{k}.base"))
-    uids, u = np.unique(u, return_inverse=True)
-    iids, i = np.unique(i, return_inverse=True)
+    (uids, iids, u, i, r), (test_users, test_items, tr) = fold(folder, k)
     mu = float(r.mean())
     model = BiasedMF(len(uids), len(iids), s["factors"], s["initStd"])
     opt = torch.optim.SparseAdam(list(model.parameters()), lr=s["learningRate"])
@@ -54,13 +48,9 @@ for k in range(1, 6):
             loss.backward()
             opt.step()
     seconds = time.perf_counter() - t
-    tu, ti, tr = read(os.path.join(folder, f"u{k}.test"))
-    a, b = np.searchsorted(uids, tu), np.searchsorted(iids, ti)
-    keep = (a < len(uids)) & (b < len(iids))
-    keep[keep] &= (uids[a[keep]] == tu[keep]) & (iids[b[keep]] == ti[keep])
     with torch.no_grad():
-        pred, _ = model(torch.from_numpy(a[keep]), torch.from_numpy(b[keep]))
+        pred, _ = model(torch.from_numpy(test_users), torch.from_numpy(test_items))
         pred = torch.clamp(pred + mu, 0.5, 5.0).numpy()
-    rmse = float(np.sqrt(np.mean((pred - tr[keep]) ** 2)))
+    rmse = float(np.sqrt(np.mean((pred - tr) ** 2)))
     out.append({"fold": k, "rmse": rmse, "seconds": seconds, "secondsPerEpoch": seconds / s["epochs"]})
 print(json.dumps(out))
