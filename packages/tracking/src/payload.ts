@@ -26,6 +26,8 @@ export interface EpochPoint {
   /** The watched validation metric, when early stopping watches one. */
   valid?: number;
   watched?: string;
+  /** Other validation metrics computed in the same pass (the ranking's NDCG at the largest cut-off). */
+  alsoValid?: Record<string, number>;
 }
 
 /** A child run's final metrics: test (`recall@10` → `recall_at_10`), validation (`valid/…`), and timings. */
@@ -40,11 +42,12 @@ export function seedMetrics(r: SeedOutcome, now = Date.now()): Metric[] {
   ];
 }
 
-/** An epoch's points: `train_loss` and `valid/<metric>_by_epoch` at step = epoch. */
+/** An epoch's points: `train_loss` and `valid/<metric>_by_epoch` (the watched one and any others) at step = epoch. */
 export function epochMetrics(p: EpochPoint, now = Date.now()): Metric[] {
   const out: Metric[] = [];
   if (Number.isFinite(p.loss)) out.push({ key: "train_loss", value: p.loss, timestamp: now, step: p.epoch });
   if (p.valid !== undefined && p.watched) out.push({ key: mlflowKey(`valid/${p.watched}_by_epoch`), value: p.valid, timestamp: now, step: p.epoch });
+  for (const [k, v] of Object.entries(p.alsoValid ?? {})) out.push({ key: mlflowKey(`valid/${k}_by_epoch`), value: v, timestamp: now, step: p.epoch });
   return out;
 }
 

@@ -7,6 +7,7 @@ import { tempDir } from "@mle/core/testing";
 import { FileStore } from "./file-store.ts";
 import { RunRecorder } from "./recorder.ts";
 import { MlflowRestClient } from "./rest-client.ts";
+import { epochMetrics } from "./payload.ts";
 import { mlflowKey } from "./store.ts";
 import { syncPending } from "./sync.ts";
 import { mlflowBin, noMlflowReason, startMlflowServer, stopAllServers, type TestServer } from "./test-server.ts";
@@ -50,6 +51,11 @@ describe("mlflowKey", () => {
   it("maps our metric names to MLflow-valid keys", () => {
     expect(mlflowKey("recall_liang@20")).toBe("recall_liang_at_20");
     expect(mlflowKey("valid/ndcg@10")).toBe("valid/ndcg_at_10");
+  });
+
+  it("an epoch logs its training loss, the watched validation metric and the others of the same pass, at step = epoch", () => {
+    const points = epochMetrics({ epoch: 3, loss: 0.5, valid: 0.2, watched: "ndcg@10", alsoValid: { "ndcg@100": 0.3 } }, 7);
+    expect(points.map((p) => [p.key, p.value, p.step])).toEqual([["train_loss", 0.5, 3], ["valid/ndcg_at_10_by_epoch", 0.2, 3], ["valid/ndcg_at_100_by_epoch", 0.3, 3]]);
   });
 });
 

@@ -9,6 +9,8 @@ export interface CurvePoint {
   epoch: number;
   loss: number;
   valid?: number;
+  /** NDCG at the largest cut-off on the same validation pass, when the watched metric is another ranking metric (Liang et al. watch NDCG@100). */
+  alsoValid?: Record<string, number>;
 }
 
 /** What training did: its curve, and which epoch's weights the model kept. */
@@ -44,8 +46,9 @@ export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null, onP
       await onPoint?.(point);
       return "continue";
     }
-    const value = await validationValue(c, metric, current(), valid);
+    const { value, alsoValid } = await validationValue(c, metric, current(), valid);
     point.valid = value;
+    if (alsoValid) point.alsoValid = alsoValid;
     log(`epoch ${epoch}: loss ${loss.toFixed(4)}, valid ${metric} ${value.toFixed(4)}`);
     await onPoint?.(point, metric);
     if (sign * value > best) {
@@ -63,21 +66,25 @@ export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null, onP
   return { monitor, record };
 }
 
-async function validationValue(c: ExperimentConfig, metric: string, model: ReturnType<Parameters<EpochMonitor>[2]>, valid: RankingTask): Promise<number> {
+async function validationValue(c: ExperimentConfig, metric: string, model: ReturnType<Parameters<EpochMonitor>[2]>, valid: RankingTask): Promise<{ value: number; alsoValid?: Record<string, number> }> {
   let value: number | undefined;
+  let alsoValid: Record<string, number> | undefined;
   if (lowerIsBetter(metric)) {
     value = evaluateRatings(model, valid)?.[metric as "rmse" | "mae"];
   } else {
     const scorer = newScorer();
     const r = await evaluateRanking(model, valid, evaluationOptions(c, model, scorer));
     scorer.dispose();
-    const values = r.perUser[metric];
-    value = values ? values.reduce((a, b) => a + b, 0) / values.length : r.aggregate[metric];
+    const mean = (name: string) => (r.perUser[name] ? r.perUser[name].reduce((a, b) => a + b, 0) / r.perUser[name].length : r.aggregate[name]);
+    value = mean(metric);
+    const ndcgAtMax = `ndcg@${Math.max(...c.evaluation.k)}`;
+    const also = ndcgAtMax !== metric ? mean(ndcgAtMax) : undefined;
+    if (also !== undefined && Number.isFinite(also)) alsoValid = { [ndcgAtMax]: also };
   }
   if (value === undefined || !Number.isFinite(value)) {
     // The config check leaves: rating errors of a model that predicts no ratings (e.g. BPR), or no validation users.
     const why = lowerIsBetter(metric) ? `${model.name} predicts no ratings` : "the validation part has no user to evaluate";
     throw new UserError(`training.earlyStopping.metric: "${metric}" has no value (${why}); watch a ranking metric such as ndcg@${c.evaluation.k[0]}, or set patience: 0`);
   }
-  return value;
+  return { value, alsoValid };
 }

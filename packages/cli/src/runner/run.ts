@@ -79,7 +79,7 @@ async function run(config: ExperimentConfig, configFile: string, outDir: string,
         await rec.inputs(child, [{ name: prepared.loaded.dataset.name, digest: prepared.loaded.dataset.checksum.slice(0, 36), source: prepared.loaded.located.dir, sourceType: "local", context: "training" }]);
       }
       // Learning curves go to the child run as each epoch ends.
-      const onEpoch = rec && child ? async (point: { epoch: number; loss: number; valid?: number }, watched?: string) => rec.log(child, { metrics: epochMetrics({ ...point, watched }) }) : undefined;
+      const onEpoch = rec && child ? async (point: { epoch: number; loss: number; valid?: number; alsoValid?: Record<string, number> }, watched?: string) => rec.log(child, { metrics: epochMetrics({ ...point, watched }) }) : undefined;
       const r = await evaluateSeed(config, prepared, s, onEpoch);
       seeds.push(r);
       if (rec && child) {
