@@ -55,11 +55,14 @@ export interface EpochPoint {
   epoch: number;
   loss: number;
   valid?: number;
+  /** Other validation metrics of the same pass (NDCG at the largest cut-off). */
+  alsoValid?: Record<string, number>;
 }
 
 /**
  * Training loss per epoch (one line per seed) and, when a validation metric was watched, that metric per
- * epoch below it with each seed's kept epoch marked by a vertical rule.
+ * epoch below it with each seed's kept epoch marked by a vertical rule; then any other validation metric
+ * recorded in the same passes.
  */
 export function learningCurveSpec(points: EpochPoint[], kept: { seed: string; epoch: number }[], watched: string | undefined): TopLevelSpec {
   const lossPoints = points.filter((p) => Number.isFinite(p.loss));
@@ -81,6 +84,14 @@ export function learningCurveSpec(points: EpochPoint[], kept: { seed: string; ep
         { data: { values: validPoints }, mark: { type: "line" as const, point: true }, encoding: { x, y: { field: "valid", type: "quantitative" as const, title: watched, scale: { zero: false } }, color } },
         { data: { values: kept }, mark: { type: "rule" as const, strokeDash: [4, 3] }, encoding: { x: { field: "epoch", type: "quantitative" as const }, color } },
       ],
+    });
+  }
+  for (const name of [...new Set(points.flatMap((p) => Object.keys(p.alsoValid ?? {})))]) {
+    const values = points.filter((p) => p.alsoValid?.[name] !== undefined).map((p) => ({ seed: p.seed, epoch: p.epoch, value: p.alsoValid![name] }));
+    panels.push({
+      title: `validation ${name}`, width: 420, height: 180, data: { values },
+      mark: { type: "line" as const, point: true },
+      encoding: { x, y: { field: "value", type: "quantitative" as const, title: name, scale: { zero: false } }, color },
     });
   }
   return { $schema: "https://vega.github.io/schema/vega-lite/v6.json", vconcat: panels } as TopLevelSpec;

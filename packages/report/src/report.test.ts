@@ -19,7 +19,7 @@ function summary(o: Partial<RunSummary> = {}): RunSummary {
     training: {
       watched: "ndcg@10",
       seeds: [
-        { seed: 1, epochsRun: 4, keptEpoch: 1, stoppedEarly: true, curve: [1, 2, 3, 4].map((e) => ({ epoch: e, loss: 1 / e, valid: 0.1 - e / 1000 })) },
+        { seed: 1, epochsRun: 4, keptEpoch: 1, stoppedEarly: true, curve: [1, 2, 3, 4].map((e) => ({ epoch: e, loss: 1 / e, valid: 0.1 - e / 1000, alsoValid: { "ndcg@100": 0.3 + e / 100 } })) },
         { seed: 2, epochsRun: 3, keptEpoch: 3, stoppedEarly: false, curve: [1, 2, 3].map((e) => ({ epoch: e, loss: 1 / e, valid: 0.1 + e / 1000 })) },
       ],
     },
@@ -42,6 +42,7 @@ describe("run report", () => {
     expect(md).toContain("| 2 | ran all 3 | 0.3333 | 0.1030 |");
     expect(md).toContain("| `training.learningRate` | 0.01 |");
     expect(md).toContain("![learning curves](learning-curve.svg)");
+    expect(readFileSync(join(out, "learning-curve.svg"), "utf8")).toContain("validation ndcg@100");
     expect(md).not.toContain("no iterative training");
     expect(md).toMatch(/\| popularity \| 0\.0900 ± 0\.0100 \| 0\.1000 ± 0\.0100 \|/);
     expect(md).toContain("**Alien (1979)** ✓ · Up (2009)");

@@ -10,7 +10,7 @@ export interface SeedTraining {
   /** The epoch whose weights the model kept (the best on validation, or the last). */
   keptEpoch: number;
   stoppedEarly: boolean;
-  curve: { epoch: number; loss: number; valid?: number }[];
+  curve: { epoch: number; loss: number; valid?: number; alsoValid?: Record<string, number> }[];
 }
 
 export interface ExampleUser {
