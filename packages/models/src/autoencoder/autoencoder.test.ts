@@ -47,6 +47,23 @@ describe("autoencoders keep the embedding contract", () => {
     });
   }
 
+  it("content AE on a tag genome alone: a movie no one rated gets the vector of the movies its genome resembles", async () => {
+    // Genres say nothing; the genome does: items 0–29 score high on tag "a", 30–59 on tag "b". Items 60 (b-like)
+    // and 61 (a-like) have no ratings at all. The held-out user likes group B, so 60 must outrank 61.
+    const rng = new Rng(9);
+    const n = 62;
+    const relevance = Float32Array.from({ length: n * 2 }, (_, k) => {
+      const [i, tag] = [Math.floor(k / 2), k % 2];
+      const group = i === 60 ? 1 : i === 61 ? 0 : i < 30 ? 0 : 1;
+      return (tag === group ? 0.8 : 0.1) + 0.1 * rng.nextFloat();
+    });
+    const genomeOnly: TrainSet = { ...train, nItems: n, itemFeatures: { nItems: n, genreNames: [], genres: new Uint8Array(0), year: new Int16Array(n), genome: { tagNames: ["a", "b"], relevance, has: new Uint8Array(n).fill(1) } } };
+    const { model } = await fit({ variant: "content", hidden: 16, latent: 4, tags: 0 }, {}, genomeOnly);
+    const s = scores(model, heldOut);
+    expect(s[60]).toBeGreaterThan(s[61]);
+    expect(top(model, heldOut, 10).every((i) => i >= 30)).toBe(true);
+  });
+
   it("a training run leaves no tensors behind but the fitted model's own weights", async () => {
     await fit({ variant: "multvae", hidden: 8, latent: 4 }, { epochs: 2 }); // kernels and first allocations
     const before = tf.memory().numTensors;
