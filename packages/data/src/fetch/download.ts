@@ -56,9 +56,13 @@ export async function downloadVerified(url: string, dest: string, expectedMd5: s
       cb(null, chunk);
     },
   });
+  const out = createWriteStream(partial, { flags: start ? "a" : "w" });
   try {
-    await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), counter, createWriteStream(partial, { flags: start ? "a" : "w" }));
+    await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), counter, out);
   } catch (e) {
+    // pipeline rejects as soon as the body errors, while the file may still have a write in flight: wait for
+    // it to close, or the next run measures the partial file short and resumes from the wrong offset.
+    if (!out.closed) await new Promise<void>((closed) => out.once("close", () => closed()));
     bar.stop();
     throw new UserError(`download of ${url} broke off at ${done} of ${total || "?"} bytes (${(e as Error).message}); run again to resume`);
   }
