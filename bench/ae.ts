@@ -88,7 +88,7 @@ export async function benchAutoRec(): Promise<void> {
   const py = benchPython();
   if (!mirror || !py) return console.log("bench autorec needs the MovieLens mirror and bench/.venv (pip install -r bench/requirements.txt)");
   const folds = join(mirror, "ml-100k");
-  const s = { hidden: 500, l2: 100, learningRate: 0.001, batchSize: 64, epochs: 17 };
+  const s = { hidden: 500, l2: 100, learningRate: 0.00025, batchSize: 64, epochs: 66 };
   console.log(`I-AutoRec ${s.hidden} sigmoid units, λ ${s.l2}, Adam lr ${s.learningRate}, batch ${s.batchSize} items, ${s.epochs} epochs; PyTorch on 2 threads`);
   const model = { variant: "autorec", hidden: s.hidden, l2: s.l2 };
   const training = { epochs: s.epochs, learningRate: s.learningRate, batchSize: s.batchSize };
