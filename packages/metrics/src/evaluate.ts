@@ -31,12 +31,12 @@ export type BlockScorer = ((space: ScoringSpace, vectors: UserVector[], out: Flo
 
 /**
  * Ranks a block where the scores live (the native backend): each user's exact top `kMax` with their own
- * `exclude` items removed and ties to the lower item index (`top`, −1 past `lengths`), and the full-ranking
- * reciprocal rank of the best relevant item under the same rules. Returns null when it cannot (e.g. sparse
- * user vectors); the evaluator then ranks in JS.
+ * `exclude` items removed (and, given `candidates`, every item that is not one) and ties to the lower item
+ * index (`top`, −1 past `lengths`), and the full-ranking reciprocal rank of the best relevant item under the
+ * same rules. Returns null when it cannot (e.g. sparse user vectors); the evaluator then ranks in JS.
  */
 export type BlockRanker = (
-  space: ScoringSpace, vectors: UserVector[], exclude: { offsets: Uint32Array; items: Int32Array }, kMax: number, relevant: number[][],
+  space: ScoringSpace, vectors: UserVector[], exclude: { offsets: Uint32Array; items: Int32Array }, kMax: number, relevant: number[][], candidates?: Uint8Array,
 ) => { top: Int32Array; lengths: Int32Array; mrr: Float64Array } | null;
 
 export interface RankingResult {
@@ -92,7 +92,7 @@ export async function evaluateRanking(model: EmbeddingModel, task: RankingTask, 
   const input = { list, items, length: 0, info };
   const atK = ks.map((k) => PER_USER_AT_K.map((m) => ({ column: columns[`${m.name}@${k}`], compute: m.compute })));
   const bar = progressBar(`evaluate ${model.name}`, nUsers, { unit: "items" });
-  const nonCandidates = options.candidates ? Int32Array.from({ length: n }, (_, i) => i).filter((i) => !options.candidates![i]) : null;
+  const nonCandidates = options.candidates ? Int32Array.from({ length: n }, (_, i) => i).filter((i) => !options.candidates![i]) : new Int32Array(0);
 
   for (let b0 = 0; b0 < nUsers; b0 += block) {
     const b1 = Math.min(nUsers, b0 + block);
@@ -117,13 +117,14 @@ export async function evaluateRanking(model: EmbeddingModel, task: RankingTask, 
       relevant.push(rel);
       ideal.push(gains);
     }
-    const exclude = nonCandidates ? excludedWith(task, b0, b1, nonCandidates) : { offsets: task.historyOffsets.subarray(b0, b1 + 1), items: task.historyItems };
-    const ranked = options.scorer?.rank?.(space, vectors, exclude, kMax, relevant) ?? null;
+    const exclude = { offsets: task.historyOffsets.subarray(b0, b1 + 1), items: task.historyItems };
+    const ranked = options.scorer?.rank?.(space, vectors, exclude, kMax, relevant, options.candidates) ?? null;
     if (!ranked) {
       (options.scorer ?? scoreBlock)(space, vectors, scores);
       for (let u = b0; u < b1; u++) {
         const off = (u - b0) * n;
-        for (let j = exclude.offsets[u - b0]; j < exclude.offsets[u - b0 + 1]; j++) scores[off + exclude.items[j]] = -Infinity;
+        for (let j = task.historyOffsets[u]; j < task.historyOffsets[u + 1]; j++) scores[off + task.historyItems[j]] = -Infinity;
+        for (const i of nonCandidates) scores[off + i] = -Infinity;
       }
     }
     for (let u = b0; u < b1; u++) {
@@ -186,15 +187,3 @@ export function evaluateRatings(model: EmbeddingModel, task: RankingTask): { rms
   return ratingErrors(predicted, task.targetRatings);
 }
 
-/** A block's exclusions: each user's history followed by the items that are not candidates. */
-function excludedWith(task: RankingTask, b0: number, b1: number, nonCandidates: Int32Array): { offsets: Uint32Array; items: Int32Array } {
-  const offsets = new Uint32Array(b1 - b0 + 1);
-  for (let u = b0; u < b1; u++) offsets[u - b0 + 1] = offsets[u - b0] + (task.historyOffsets[u + 1] - task.historyOffsets[u]) + nonCandidates.length;
-  const items = new Int32Array(offsets[b1 - b0]);
-  for (let u = b0; u < b1; u++) {
-    const history = task.historyItems.subarray(task.historyOffsets[u], task.historyOffsets[u + 1]);
-    items.set(history, offsets[u - b0]);
-    items.set(nonCandidates, offsets[u - b0] + history.length);
-  }
-  return { offsets, items };
-}

@@ -37,7 +37,7 @@ export function tfBlockScorer(fallback: (space: Space, vectors: UserVector[], ou
     out.set(scores.dataSync() as Float32Array);
     scores.dispose();
   };
-  const rank = (space: Space, vectors: UserVector[], exclude: { offsets: Uint32Array; items: Int32Array }, kMax: number, relevant: number[][]) => {
+  const rank = (space: Space, vectors: UserVector[], exclude: { offsets: Uint32Array; items: Int32Array }, kMax: number, relevant: number[][], candidates?: Uint8Array) => {
     if (!hasNativeOps() || vectors.some(isSparse)) return null;
     const n = space.nItems;
     const b = vectors.length;
@@ -49,7 +49,9 @@ export function tfBlockScorer(fallback: (space: Space, vectors: UserVector[], ou
     const box: { ranked: { top: Int32Array; lengths: Int32Array; mrr: Float64Array } | null } = { ranked: null };
     // tidy returns nothing: handing it typed arrays makes it walk every element looking for tensors.
     tf.tidy(() => {
-      const raw = tf.matMul(userMatrix(space, vectors), w) as tf.Tensor2D;
+      const product = tf.matMul(userMatrix(space, vectors), w) as tf.Tensor2D;
+      // Items that are not candidates: −∞ for every user, one broadcast row instead of a pair per user and item.
+      const raw = candidates ? (tf.add(product, tf.tensor2d(Float32Array.from(candidates, (c) => (c ? 0 : -Infinity)), [1, n])) as tf.Tensor2D) : product;
       const m = pairs.length / 2;
       const s = m ? (tf.tensorScatterUpdate(raw, tf.tensor2d(pairs, [m, 2], "int32"), tf.fill([m], -Infinity)) as tf.Tensor2D) : raw;
       const [values, indices] = nativeOp("TopKV2", [s, tf.scalar(k, "int32")], { sorted: { kind: "bool", value: true }, T: { kind: "type", dtype: "float32" } }, 2);
