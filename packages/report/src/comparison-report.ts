@@ -100,7 +100,7 @@ function coldSection(c: ComparisonSummary): string[] {
   return [
     "## Cold items",
     "",
-    "The same users' targets restricted to items with few training ratings (`evaluation.coldItems`; users with no such target left out): where collaborative item vectors have little to learn from and content vectors do not need ratings.",
+    "The same users' targets restricted to items with few training ratings (`evaluation.coldItems`; users with no such target left out), ranked among those cold items only: where collaborative item vectors have little to learn from and content vectors do not need ratings.",
     "",
     `| model | ${columns.map((k) => `cold ${k}`).join(" | ")} |`,
     `|---|${columns.map(() => "---:").join("|")}|`,

@@ -68,10 +68,10 @@ export async function fitAutoRec(train: TrainSet, c: AutoRecConfig, { rng, train
     }), p);
   };
   const trainedRows = Uint32Array.from({ length: nRows }, (_, k) => k).filter((k) => rowsOf.offsets[k + 1] > rowsOf.offsets[k]);
-  const lists = sortedLists(userLists(train));
+  const lists = byItem ? sortedLists(userLists(train)) : null; // I-AutoRec recognises training users by their item lists
   const stateOf = (): ModelState => ({
     ...p.toState(), orientation: c.orientation, ratingMin: lo, ratingMax: hi, inputShift: shift, foldInL2: c.foldInL2,
-    ...(byItem ? { itemCodes: shaped(codes(p, batch, nRows, nCols, c.hidden), nRows, c.hidden), userOffsets: shaped(lists.offsets, lists.offsets.length), userItems: shaped(lists.items, lists.items.length) } : {}),
+    ...(byItem ? { itemCodes: shaped(codes(p, batch, nRows, nCols, c.hidden), nRows, c.hidden), userOffsets: shaped(lists!.offsets, lists!.offsets.length), userItems: shaped(lists!.items, lists!.items.length) } : {}),
   });
   try {
     const { epochsRun } = await runEpochs({

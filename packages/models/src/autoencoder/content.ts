@@ -12,13 +12,14 @@ import type { ContentAeConfig } from "./config.ts";
  * its mean training rating, the most-applied tags as TF-IDF, the tag genome where the release has one —
  * standardised, through an MLP f → hidden (ReLU) → latent → hidden (ReLU) → f with squared error; the
  * latent code (L2-normalised) is the movie's vector, so items with few or no ratings still get one from
- * their content. A user's vector is closed-form, so any history folds in: the sum of the rated movies'
- * codes weighted by the rating minus the user's own mean (liked movies pull, disliked ones push; uniform
- * weights when every rating is the same), compared by cosine.
+ * their content. A user's vector is closed-form, so any history folds in (`userWeighting`): by default the
+ * ridge regression of the user's row on the codes (`regressionUsers`), or a weighted sum of the rated
+ * movies' codes; compared by cosine.
  */
 export async function fitContentAe(train: TrainSet, c: ContentAeConfig, { rng, training: o }: FitContext): Promise<Trained<ModelState>> {
   if (!train.itemFeatures) throw new UserError("the content autoencoder needs the release's item content (genres, year, tags), and this train set has none");
-  const { values: X, width: F, names } = standardised(contentMatrix(train.itemFeatures, meanRatings(train), { genres: true, year: true, tags: c.tags > 0 ? { top: c.tags } : undefined, genome: c.genome }, c.popularity ? trainCounts(train) : undefined));
+  const { mean, count } = itemRatings(train);
+  const { values: X, width: F, names } = standardised(contentMatrix(train.itemFeatures, mean, { genres: true, year: true, tags: c.tags > 0 ? { top: c.tags } : undefined, genome: c.genome }, c.popularity ? count : undefined));
   const I = train.nItems;
   const p = new Params(rng.fork("init"));
   const layer = (name: string, a: number, b: number) => (p.add(name, [a, b], { kind: "glorot" }), p.add(`${name}b`, [b], { kind: "zeros" }));
@@ -28,7 +29,7 @@ export async function fitContentAe(train: TrainSet, c: ContentAeConfig, { rng, t
   const batchSize = o.batchSize ?? 256;
   const g = (k: string) => p.get(k) as tf.Tensor2D;
   const b1 = (k: string) => p.get(k) as tf.Tensor1D;
-  const stateOf = (): ModelState => ({ itemCodes: shaped(encodeAll(X, I, F, p, g, b1, c.latent), I, c.latent), userWeighting: c.userWeighting, unobservedWeight: c.unobservedWeight, userL2: c.userL2, features: names.length });
+  const stateOf = (): ModelState => ({ itemCodes: shaped(encodeAll(X, I, F, g, b1, c.latent), I, c.latent), userWeighting: c.userWeighting, unobservedWeight: c.unobservedWeight, userL2: c.userL2, features: names.length });
   try {
     const { epochsRun, lastLoss } = await runEpochs({
       label: `content AE ${F}-${c.hidden}-${c.latent}`, epochs: o.epochs, monitor: o.monitor, current: () => contentModel(stateOf()),
@@ -52,7 +53,7 @@ export async function fitContentAe(train: TrainSet, c: ContentAeConfig, { rng, t
         return sum / Math.max(1, n);
       },
     });
-    log(`content AE: ${epochsRun} epochs on ${I} items × ${F} features (${names.slice(0, 3).join(", ")}, …), reconstruction MSE ${lastLoss.toFixed(4)} (standardised units)`);
+    log(`content AE: ${epochsRun} epochs on ${I} items × ${F} features (${names.slice(0, 3).join(", ")}${names.length > 3 ? ", …" : ""}), reconstruction MSE ${lastLoss.toFixed(4)} (standardised units)`);
   } finally {
     opt.dispose();
   }
@@ -61,21 +62,16 @@ export async function fitContentAe(train: TrainSet, c: ContentAeConfig, { rng, t
   return { model: contentModel(state), state };
 }
 
-function trainCounts(train: TrainSet): Uint32Array {
-  const n = new Uint32Array(train.nItems);
-  for (let k = 0; k < train.item.length; k++) n[train.item[k]]++;
-  return n;
-}
-
-/** Each item's mean training rating, NaN where it has none. */
-function meanRatings(train: TrainSet): Float32Array {
+/** Each item's training count and mean training rating (NaN where it has none). */
+function itemRatings(train: TrainSet): { mean: Float32Array; count: Uint32Array } {
   const l = itemLists(train);
-  return Float32Array.from({ length: train.nItems }, (_, i) => {
-    const [a, e] = [l.offsets[i], l.offsets[i + 1]];
+  const count = Uint32Array.from({ length: train.nItems }, (_, i) => l.offsets[i + 1] - l.offsets[i]);
+  const mean = Float32Array.from({ length: train.nItems }, (_, i) => {
     let s = 0;
-    for (let j = a; j < e; j++) s += l.ratings[j];
-    return e > a ? s / (e - a) : NaN;
+    for (let j = l.offsets[i]; j < l.offsets[i + 1]; j++) s += l.ratings[j];
+    return count[i] ? s / count[i] : NaN;
   });
+  return { mean, count };
 }
 
 /** Columns to zero mean and unit variance (constant columns to zero). */
@@ -95,8 +91,7 @@ function standardised(m: { names: string[]; values: Float32Array; width: number 
   return { ...m, values: out };
 }
 
-function encodeAll(X: Float32Array, I: number, F: number, p: Params, g: (k: string) => tf.Tensor2D, b1: (k: string) => tf.Tensor1D, L: number): Float32Array {
-  void p;
+function encodeAll(X: Float32Array, I: number, F: number, g: (k: string) => tf.Tensor2D, b1: (k: string) => tf.Tensor1D, L: number): Float32Array {
   const out = new Float32Array(I * L);
   for (let a = 0; a < I; a += 4096) {
     const n = Math.min(4096, I - a);
@@ -105,7 +100,7 @@ function encodeAll(X: Float32Array, I: number, F: number, p: Params, g: (k: stri
   return out;
 }
 
-/** Items: their codes (compared by cosine); users: the rating-weighted sum of their movies' normalised codes. */
+/** Items: their L2-normalised codes (compared by cosine); users: by `userWeighting` (see `regressionUsers`). */
 export function contentModel(s: ModelState): EmbeddingModel {
   const codes = s.itemCodes as ShapedArray<Float32Array>;
   const [nItems, L] = codes.shape;
@@ -140,11 +135,11 @@ export function contentModel(s: ModelState): EmbeddingModel {
  * an average of codes it learns which content directions set this user apart from what everyone watches.
  */
 function regressionUsers(unit: Float32Array, nItems: number, L: number, alpha0: number, l2: number): EmbeddingModel {
-  const g = gramian(unit, nItems, L);
+  // α0·ZᵀZ + λI is the same for every user: built once, copied per fold-in.
+  const base = gramian(unit, nItems, L).map((x) => alpha0 * x);
+  for (let f = 0; f < L; f++) base[f * L + f] += l2;
   const userVector = (h: History): Float32Array => {
-    const a = new Float64Array(L * L);
-    for (let k = 0; k < a.length; k++) a[k] = alpha0 * g[k];
-    for (let f = 0; f < L; f++) a[f * L + f] += l2;
+    const a = base.slice();
     const b = new Float64Array(L);
     for (const i of h.items) {
       const o = i * L;

@@ -17,7 +17,8 @@ const KNOBS: Record<AutoencoderConfig["variant"], TrainingConfig> = {
 };
 const schemas = Object.fromEntries(Object.entries(KNOBS).map(([v, k]) => [v, trainingSchema(k)]));
 
-const adam = (t: TrainingConfig) => `Adam (learning rate ${t.learningRate}) in batches of ${t.batchSize}, up to ${t.epochs} epochs; the validation metric is checked after every epoch and the best epoch's weights are kept`;
+// Whether early stopping ran depends on the split (a validation part), which the report states beside this.
+const adam = (t: TrainingConfig) => `Adam (learning rate ${t.learningRate}) in batches of ${t.batchSize}, at most ${t.epochs} epochs${t.earlyStopping?.patience ? `; with a validation part, training stops after ${t.earlyStopping.patience} epochs without improvement and keeps the best epoch's weights` : ""}`;
 
 function notes(c: AutoencoderConfig, t: TrainingConfig): ModelNotes {
   switch (c.variant) {
@@ -40,11 +41,11 @@ function notes(c: AutoencoderConfig, t: TrainingConfig): ModelNotes {
       return {
         architecture: `${c.orientation === "item" ? "I-AutoRec" : "U-AutoRec"} (Sedhain et al. 2015): each ${c.orientation}'s ratings through ${c.hidden} sigmoid units and back. A predicted rating is a dot product: ${c.orientation === "item" ? "items are their codes [h_i, 1], users their decoder columns [W_u, b_u] (a history never trained on folds in by ridge regression on the item codes)" : "users are the encoder's code of their row [h(r_u), 1], items the decoder's columns [W_i, b_i]"}.`,
         why: c.orientation === "item" ? "The autoencoder of the published explicit-rating tables (ML-1M RMSE 0.831, ahead of biased MF's 0.845): item rows are many ratings each, so the codes are well estimated." : "The user autoencoder over rating rows write-up 002 could not make converge: with ratings kept in their scale, the loss masked to the observed entries and L2 on the weights, it trains smoothly (see the learning curve).",
-        training: `Masked squared error over the observed ratings plus λ/2(‖V‖² + ‖W‖²), λ = ${c.l2}; ${adam(t)}. Ratings are clipped to the training range.`,
+        training: `Masked squared error over the observed ratings plus λ/2(‖V‖² + ‖W‖²), λ = ${c.l2}; the encoder reads ${c.centre ? "the ratings minus the training mean" : "the ratings as they are, 0 where unobserved"}; ${adam(t)}. Ratings are clipped to the training range.`,
       };
     case "content":
       return {
-        architecture: `A content autoencoder (write-up 002): each movie's genres, year, mean training rating, ${c.tags ? `its ${c.tags} most-applied tags as TF-IDF, ` : ""}${c.genome ? "the tag genome where the release has it, " : ""}standardised, through F → ${c.hidden} → ${c.latent} → ${c.hidden} → F (ReLU); the ${c.latent}-dimensional code is the movie's vector (cosine). ${c.userWeighting === "regression" ? `A user's vector is the ridge least-squares fit of their row (1 on the movies they rated, 0 with weight ${c.unobservedWeight} elsewhere, λ ${c.userL2}) on the codes — iALS's user solve with the items fixed to their content` : `A user's vector is the sum of their movies' codes weighted by ${c.userWeighting === "centered" ? "rating minus their own mean" : c.userWeighting === "rating" ? "rating" : "1"}`}: closed form, so any user folds in.`,
+        architecture: `A content autoencoder (write-up 002): each movie's genres, year, mean training rating, ${c.popularity ? "log training count, " : ""}${c.tags ? `its ${c.tags} most-applied tags as TF-IDF, ` : ""}${c.genome ? "the tag genome where the release has it, " : ""}standardised, through F → ${c.hidden} → ${c.latent} → ${c.hidden} → F (ReLU); the ${c.latent}-dimensional code is the movie's vector (cosine). ${c.userWeighting === "regression" ? `A user's vector is the ridge least-squares fit of their row (1 on the movies they rated, 0 with weight ${c.unobservedWeight} elsewhere, λ ${c.userL2}) on the codes — iALS's user solve with the items fixed to their content` : `A user's vector is the sum of their movies' codes weighted by ${c.userWeighting === "centered" ? "rating minus their own mean" : c.userWeighting === "rating" ? "rating" : "1"}`}: closed form, so any user folds in.`,
         why: "It gives every movie a vector from what the movie is, not from who rated it: the cold-start case collaborative models cannot serve (movies with few or no ratings), and the write-up's own approach, now evaluated against popularity and the collaborative models on the same split.",
         training: `Reconstruction squared error of the standardised content; ${adam(t)}. The user weighting is fixed, not learned: it needs no user-side training, so new users and new movies are served the same way.`,
       };

@@ -33,8 +33,9 @@ export async function fitMult(train: TrainSet, c: MultConfig, { rng, training: o
   const noise = rng.fork("noise");
   const batchSize = o.batchSize ?? 500;
   let updates = 0;
+  const betaNow = () => (vae ? (c.annealSteps > 0 ? Math.min(c.beta, updates / c.annealSteps) : c.beta) : 0);
   const step = (users: Uint32Array): number => {
-    const beta = vae ? (c.annealSteps > 0 ? Math.min(c.beta, updates / c.annealSteps) : c.beta) : 0;
+    const beta = betaNow();
     const { raw, input } = denseBatch(Array.from(users, (u) => rowOf(rows, u)), I, c.dropout, noise);
     const n = users.length;
     const loss = opt.step(() => tf.tidy(() => {
@@ -62,7 +63,7 @@ export async function fitMult(train: TrainSet, c: MultConfig, { rng, training: o
         return sum / Math.max(1, batches);
       },
     });
-    log(`${vae ? "Mult-VAE" : "Mult-DAE"}: ${epochsRun} epochs, ${updates} updates, batch ${batchSize}, lr ${o.learningRate}${vae ? `, β now ${Math.min(c.beta, c.annealSteps ? updates / c.annealSteps : c.beta).toFixed(3)}` : ""}`);
+    log(`${vae ? "Mult-VAE" : "Mult-DAE"}: ${epochsRun} epochs, ${updates} updates, batch ${batchSize}, lr ${o.learningRate}${vae ? `, β now ${betaNow().toFixed(3)}` : ""}`);
   } finally {
     opt.dispose();
   }

@@ -34,9 +34,16 @@ export async function fitRecVae(train: TrainSet, c: RecVaeConfig, { rng, trainin
   linear(enc, "mu", H, L);
   linear(enc, "lv", H, L);
   linear(dec, "w", L, I);
-  let old = enc.snapshot().map((a, k) => tf.tensor(a, enc.list()[k].shape));
   const names = enc.list().map((v) => v.name.split("#")[0]);
-  const oldParams = () => Object.fromEntries(names.map((n, k) => [n, old[k]]));
+  // The composite prior's encoder: a frozen copy of the encoder, refreshed after each epoch's encoder passes.
+  let old: tf.Tensor[] = [];
+  let oldByName = new Map<string, tf.Tensor>();
+  const freezeEncoder = () => {
+    tf.dispose(old);
+    old = enc.snapshot().map((a, k) => tf.tensor(a, enc.list()[k].shape));
+    oldByName = new Map(names.map((n, k) => [n, old[k]]));
+  };
+  freezeEncoder();
   const rows = trainRows(train, c.input);
   const encOpt = new AdamW({ learningRate: o.learningRate });
   const decOpt = new AdamW({ learningRate: o.learningRate });
@@ -47,17 +54,19 @@ export async function fitRecVae(train: TrainSet, c: RecVaeConfig, { rng, trainin
     let sum = 0;
     let n = 0;
     for (const users of userBatches(rows, batchSize, shuffle)) {
-      const { raw, input } = denseBatch(Array.from(users, (u) => rowOf(rows, u)), I, which === "encoder" ? c.dropout : 0, noise);
+      const batchRows = Array.from(users, (u) => rowOf(rows, u));
+      const dropout = which === "encoder" ? c.dropout : 0;
+      const { raw, input } = denseBatch(batchRows, I, dropout, noise);
+      // The prior's posterior term reads the clean input (no dropout) through last epoch's encoder.
+      const clean = dropout > 0 ? denseBatch(batchRows, I, 0, null).input : input;
       const b = users.length;
       const loss = () => tf.tidy(() => {
         const x = tf.tensor2d(raw, [b, I]);
-        const { mu, logvar } = encoder((k) => enc.get(k), tf.tensor2d(input, [b, I]), H, L);
+        const { mu, logvar } = encoder((k) => enc.get(k), tf.tensor2d(input, [b, I]));
         const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), tf.tensor2d(noise.fillNormal(new Float32Array(b * L)), [b, L])));
         const logits = dense(z, dec.get("w") as tf.Tensor2D, dec.get("wb") as tf.Tensor1D);
         const mll = tf.div(tf.sum(tf.mul(tf.logSoftmax(logits, 1), x)), b);
-        // The prior's posterior term reads the clean input (no dropout) through last epoch's encoder.
-        const { input: clean } = denseBatch(Array.from(users, (u) => rowOf(rows, u)), I, 0, null);
-        const post = encoder((k) => oldParams()[k] as tf.Tensor, tf.tensor2d(clean, [b, I]), H, L);
+        const post = encoder((k) => oldByName.get(k)!, tf.tensor2d(clean, [b, I]));
         const prior = tf.logSumExp(tf.stack([
           tf.add(logNormal(z, tf.zerosLike(z), tf.zerosLike(z)), Math.log(MIXTURE[0])),
           tf.add(logNormal(z, post.mu, post.logvar), Math.log(MIXTURE[1])),
@@ -79,8 +88,7 @@ export async function fitRecVae(train: TrainSet, c: RecVaeConfig, { rng, trainin
       weights: { snapshot: () => [...enc.snapshot(), ...dec.snapshot()], restore: (s) => (enc.restore(s.slice(0, names.length)), dec.restore(s.slice(names.length))) },
       runEpoch: () => {
         for (let e = 0; e < c.encoderEpochs; e++) pass("encoder");
-        tf.dispose(old);
-        old = enc.snapshot().map((a, k) => tf.tensor(a, enc.list()[k].shape)); // the composite prior's encoder
+        freezeEncoder();
         let loss = 0;
         for (let e = 0; e < c.decoderEpochs; e++) loss = pass("decoder");
         return loss;
@@ -120,9 +128,7 @@ function logNormal(z: tf.Tensor, mu: tf.Tensor, logvar: tf.Tensor): tf.Tensor {
 const swish = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(x));
 
 /** The densely connected encoder over normalised (and, in training, dropped-out) rows. */
-function encoder(get: (name: string) => tf.Tensor, x: tf.Tensor2D, H: number, L: number): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
-  void H;
-  void L;
+function encoder(get: (name: string) => tf.Tensor, x: tf.Tensor2D): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
   const hs: tf.Tensor[] = [];
   let h: tf.Tensor = x;
   for (let k = 1; k <= 5; k++) {
@@ -140,7 +146,7 @@ function recVaeModel(enc: Params, dec: Params, c: RecVaeConfig, nItems: number):
   const itemVectors = take(() => tf.concat([tf.transpose(dec.get("w")), tf.reshape(dec.get("wb"), [nItems, 1])], 1));
   const userVectors = (hs: History[]): Float32Array[] => {
     const { input } = denseBatch(hs.map((h) => historyRow(h, c.input)), nItems, 0, null);
-    const mu = take(() => encoder((k) => enc.get(k), tf.tensor2d(input, [hs.length, nItems]), c.hidden, L).mu);
+    const mu = take(() => encoder((k) => enc.get(k), tf.tensor2d(input, [hs.length, nItems])).mu);
     return hs.map((_, k) => {
       const v = new Float32Array(L + 1);
       v.set(mu.subarray(k * L, (k + 1) * L));
