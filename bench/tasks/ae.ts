@@ -2,10 +2,10 @@
 // time per epoch and the asked metrics (means over the evaluated users). With `foldin`, the evaluated users
 // are held out of training (strong generalisation); without `test`, only time and memory are measured.
 // With `folds` (ML-100k's folder), each run trains on u1..u5.base with the file's ratings and prints per-fold RMSE.
-import { join } from "node:path";
 import { Rng, setQuiet } from "@mle/core";
-import { evaluateRanking, evaluateRatings } from "@mle/metrics";
+import { evaluateRanking } from "@mle/metrics";
 import { fitModel, initBackend, modelConfigSchema, type TrainingOptions } from "@mle/models";
+import { rmseOverFolds } from "../lib/folds.ts";
 import { loadTsvTask } from "../lib/tsv-task.ts";
 
 setQuiet(true);
@@ -21,15 +21,7 @@ const config = (run: Run) => modelConfigSchema.parse({ family: "autoencoder", ..
 if ("folds" in spec) {
   const out: Record<string, unknown> = { backend };
   for (const run of spec.runs) {
-    const folds = [];
-    for (let k = 1; k <= 5; k++) {
-      const { train, task } = await loadTsvTask(join(spec.folds, `u${k}.base`), join(spec.folds, `u${k}.test`), false);
-      const t = performance.now();
-      const { model } = await fitModel(train, config(run), { rng: new Rng(k), training: run.training });
-      const seconds = (performance.now() - t) / 1000;
-      folds.push({ fold: k, rmse: evaluateRatings(model, task)!.rmse, seconds, secondsPerEpoch: seconds / run.training.epochs });
-    }
-    out[run.name] = folds;
+    out[run.name] = await rmseOverFolds(spec.folds, run.training.epochs, async (train, k) => (await fitModel(train, config(run), { rng: new Rng(k), training: run.training })).model);
   }
   console.log(JSON.stringify(out));
   process.exit(0);

@@ -1,9 +1,9 @@
 // Child task: fits our MF runs on exported files and prints one JSON line — per run the fit time, time
 // per epoch, and NDCG@10 (implicit files) or per-fold RMSE (ML-100k's official folds u1..u5).
-import { join } from "node:path";
 import { Rng, setQuiet } from "@mle/core";
-import { evaluateRanking, evaluateRatings } from "@mle/metrics";
+import { evaluateRanking } from "@mle/metrics";
 import { fitModel, modelConfigSchema, type ModelConfig, type TrainingOptions } from "@mle/models";
+import { rmseOverFolds } from "../lib/folds.ts";
 import { loadTsvTask } from "../lib/tsv-task.ts";
 
 setQuiet(true);
@@ -21,15 +21,7 @@ const config = (m: Run["model"]): ModelConfig => modelConfigSchema.parse({ famil
 const out: Record<string, unknown> = {};
 if ("folds" in spec) {
   for (const run of spec.runs) {
-    const folds = [];
-    for (let k = 1; k <= 5; k++) {
-      const { train, task } = await loadTsvTask(join(spec.folds, `u${k}.base`), join(spec.folds, `u${k}.test`), false);
-      const t = performance.now();
-      const { model: m } = await fitModel(train, config(run.model), { rng: new Rng(k), training: run.training });
-      const seconds = (performance.now() - t) / 1000;
-      folds.push({ fold: k, rmse: evaluateRatings(m, task)!.rmse, seconds, secondsPerEpoch: seconds / run.training.epochs });
-    }
-    out[run.name] = folds;
+    out[run.name] = await rmseOverFolds(spec.folds, run.training.epochs, async (train, k) => (await fitModel(train, config(run.model), { rng: new Rng(k), training: run.training })).model);
   }
 } else {
   const { train, task } = await loadTsvTask(spec.train, spec.test, spec.binary ?? true);
