@@ -23,3 +23,20 @@ export function contentMatrix(f: ItemFeatures, meanRating: Float32Array, o: Feat
   }
   return { names: [...base.names, "mean rating", "no rating", ...(trainCount ? ["log training count"] : [])], values, width };
 }
+
+/** Columns to zero mean and unit variance (constant columns to zero). */
+export function standardised(m: { names: string[]; values: Float32Array; width: number }): { names: string[]; values: Float32Array; width: number } {
+  const { values, width } = m;
+  const n = values.length / width;
+  const out = new Float32Array(values.length);
+  for (let f = 0; f < width; f++) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += values[i * width + f];
+    mean /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (values[i * width + f] - mean) ** 2;
+    const sd = Math.sqrt(v / n);
+    for (let i = 0; i < n; i++) out[i * width + f] = sd > 1e-12 ? (values[i * width + f] - mean) / sd : 0;
+  }
+  return { ...m, values: out };
+}

@@ -3,7 +3,7 @@ import { tf } from "../engine/backend.ts";
 import { runEpochs } from "../engine/epochs.ts";
 import { AdamW, Params, dense, take } from "../engine/nn/index.ts";
 import type { FitContext, Trained } from "../family.ts";
-import { contentMatrix } from "../features.ts";
+import { contentMatrix, standardised } from "../features.ts";
 import { choleskySolve, gramian } from "../kernels/linalg/small-solve.ts";
 import type { ContentAeConfig } from "./config.ts";
 
@@ -72,23 +72,6 @@ function itemRatings(train: TrainSet): { mean: Float32Array; count: Uint32Array 
     return count[i] ? s / count[i] : NaN;
   });
   return { mean, count };
-}
-
-/** Columns to zero mean and unit variance (constant columns to zero). */
-function standardised(m: { names: string[]; values: Float32Array; width: number }): { names: string[]; values: Float32Array; width: number } {
-  const { values, width } = m;
-  const n = values.length / width;
-  const out = new Float32Array(values.length);
-  for (let f = 0; f < width; f++) {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += values[i * width + f];
-    mean /= n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (values[i * width + f] - mean) ** 2;
-    const sd = Math.sqrt(v / n);
-    for (let i = 0; i < n; i++) out[i * width + f] = sd > 1e-12 ? (values[i * width + f] - mean) / sd : 0;
-  }
-  return { ...m, values: out };
 }
 
 function encodeAll(X: Float32Array, I: number, F: number, g: (k: string) => tf.Tensor2D, b1: (k: string) => tf.Tensor1D, L: number): Float32Array {

@@ -66,14 +66,18 @@ export class EmbeddingTable {
     for (let f = 0; f < this.dim; f++) g[base + f] += scale * grad[offset + f];
   }
 
-  /** One optimizer step on every row `accumulate` touched since the last step; returns how many. */
-  step(): number {
+  /**
+   * One optimizer step on every row `accumulate` touched since the last step; returns how many.
+   * `after` sees each updated row (CML clips its norm there).
+   */
+  step(after?: (row: number) => void): number {
     this.steps++;
     const n = this.nPending;
     for (let s = 0; s < n; s++) {
       const row = this.pendingRows[s];
       this.update(row, this.pendingGrad, s * this.dim);
       this.slotOf[row] = -1;
+      after?.(row);
     }
     this.nPending = 0;
     return n;

@@ -1,0 +1,201 @@
+import { Rng, historyKey, log, shaped, userLists, type EmbeddingModel, type History, type ShapedArray, type TrainSet } from "@mle/core";
+import { tf } from "../engine/backend.ts";
+import { EmbeddingTable } from "../engine/embedding-table.ts";
+import { runEpochs, shuffledBatches } from "../engine/epochs.ts";
+import type { FitContext, Trained } from "../family.ts";
+import { listFinder, sortedLists, type CsrLists } from "../kernels/lists.ts";
+import { negative } from "../kernels/sgd-examples.ts";
+import type { CmlConfig } from "./config.ts";
+import { clipRow, euclideanItems, euclideanUser, squaredDistance } from "./euclidean.ts";
+
+/**
+ * Trained user and item vectors (raw, in the metric space), the training users' sorted lists (a training
+ * user's own history returns their vector) and what the fold-in of any other history needs.
+ */
+export type CmlState = {
+  itemFactors: ShapedArray<Float32Array>;
+  userFactors: ShapedArray<Float32Array>;
+  userOffsets: ShapedArray<Uint32Array>;
+  userItems: ShapedArray<Int32Array>;
+  seed: number;
+  stream: string;
+  margin: number;
+  negatives: number;
+  clipNorm: number;
+  rankWeight: boolean;
+  foldInEpochs: number;
+  foldInLearningRate: number;
+};
+
+type Hinge = Pick<CmlState, "margin" | "negatives" | "rankWeight">;
+
+/** Gradient buffers of one example: the user, the positive, the impostor (the closest sampled negative). */
+interface CmlGrad {
+  u: Float32Array;
+  i: Float32Array;
+  j: Float32Array;
+  impostor: number;
+}
+
+/**
+ * One (user, positive) pair: U sampled unseen items, the closest is the impostor j; the loss is
+ * w · [m + d(u,i)² − d(u,j)²]₊ with w = log(⌊M·|I|/U⌋ + 1), M the sampled items inside the margin (WARP's
+ * rank estimate; the reference implementation's weighting). Gradients into g; returns the loss (0: no update).
+ */
+function cmlGradient(P: Float32Array, po: number, V: Float32Array, i: number, d: number, h: Hinge, sample: () => number, g: CmlGrad): number {
+  const dPos = squaredDistance(P, po, V, i * d, d);
+  let closest = Infinity;
+  let j = -1;
+  let violators = 0;
+  for (let k = 0; k < h.negatives; k++) {
+    const n = sample();
+    if (n < 0) return 0;
+    const dn = squaredDistance(P, po, V, n * d, d);
+    if (h.margin + dPos - dn > 0) violators++;
+    if (dn < closest) (closest = dn), (j = n);
+  }
+  const hinge = h.margin + dPos - closest;
+  if (hinge <= 0) return 0;
+  const nItems = V.length / d;
+  const w = h.rankWeight ? Math.log(Math.floor((violators * nItems) / h.negatives) + 1) : 1;
+  const io = i * d;
+  const jo = j * d;
+  for (let f = 0; f < d; f++) {
+    const u = P[po + f];
+    const vi = V[io + f];
+    const vj = V[jo + f];
+    g.u[f] = 2 * w * (vj - vi);
+    g.i[f] = 2 * w * (vi - u);
+    g.j[f] = 2 * w * (u - vj);
+  }
+  g.impostor = j;
+  return w * hinge;
+}
+
+function grads(d: number): CmlGrad {
+  return { u: new Float32Array(d), i: new Float32Array(d), j: new Float32Array(d), impostor: -1 };
+}
+
+/** An unseen item for user row u of `lists`, or −1 when the user has every item. */
+function sampler(rng: Rng, lists: CsrLists, u: number, nItems: number): () => number {
+  return () => (lists.offsets[u + 1] - lists.offsets[u] >= nItems ? -1 : negative(rng, lists, u, nItems));
+}
+
+/**
+ * CML (Hsieh et al. 2017), batched like the reference implementation: per batch of training pairs the hinge
+ * gradients and λ_c·∂Σ_{a≠b}C_ab² (C: covariance of the batch's user and item vectors) are summed per row, one
+ * optimizer step updates the touched rows, and each is clipped back into the unit ball.
+ */
+export async function fitCml(train: TrainSet, c: CmlConfig, { rng, training: o }: FitContext): Promise<Trained<CmlState>> {
+  const d = c.factors;
+  const lists = sortedLists(userLists(train));
+  const init = rng.fork("init");
+  const std = c.initStd ?? 1 / Math.sqrt(d);
+  const P = Float32Array.from({ length: train.nUsers * d }, () => init.normal() * std);
+  const V = Float32Array.from({ length: train.nItems * d }, () => init.normal() * std);
+  for (let u = 0; u < train.nUsers; u++) clipRow(P, u, d, c.clipNorm);
+  for (let i = 0; i < train.nItems; i++) clipRow(V, i, d, c.clipNorm);
+  const optimizer = { kind: o.optimizer ?? "adagrad", learningRate: o.learningRate } as const;
+  const users = new EmbeddingTable(train.nUsers, d, optimizer, P);
+  const items = new EmbeddingTable(train.nItems, d, optimizer, V);
+  const state = (): CmlState => ({
+    itemFactors: shaped(V, train.nItems, d), userFactors: shaped(P, train.nUsers, d),
+    userOffsets: shaped(lists.offsets, lists.offsets.length), userItems: shaped(lists.items, lists.items.length),
+    seed: rng.seed, stream: rng.stream, margin: c.margin, negatives: c.negatives, clipNorm: c.clipNorm, rankWeight: c.rankWeight,
+    foldInEpochs: c.foldInEpochs, foldInLearningRate: c.foldInLearningRate,
+  });
+  const shuffle = rng.fork("batches");
+  const sampling = rng.fork("negatives");
+  const g = grads(d);
+  const order = new Uint32Array(train.user.length);
+  const touched = { users: [] as number[], items: [] as number[], markU: new Uint8Array(train.nUsers), markI: new Uint8Array(train.nItems) };
+  const clipU = (r: number) => clipRow(P, r, d, c.clipNorm);
+  const clipI = (r: number) => clipRow(V, r, d, c.clipNorm);
+  const touch = (list: number[], mark: Uint8Array, r: number) => mark[r] || (list.push(r), (mark[r] = 1));
+  const { epochsRun } = await runEpochs({
+    label: `CML d=${d}`, epochs: o.epochs, monitor: o.monitor, current: () => cmlModel(state()), weights: [P, V],
+    runEpoch: () => {
+      let loss = 0;
+      shuffledBatches(o.batchSize ?? 1000, shuffle, order, (r) => {
+        const u = train.user[r];
+        const i = train.item[r];
+        const l = cmlGradient(P, u * d, V, i, d, c, sampler(sampling, lists, u, train.nItems), g);
+        if (l === 0) return;
+        loss += l;
+        users.accumulate(u, g.u), items.accumulate(i, g.i), items.accumulate(g.impostor, g.j);
+        touch(touched.users, touched.markU, u), touch(touched.items, touched.markI, i), touch(touched.items, touched.markI, g.impostor);
+      }, () => {
+        if (c.covariance > 0) loss += covarianceStep(P, V, touched.users, touched.items, d, c.covariance, users, items);
+        for (const r of touched.users) touched.markU[r] = 0;
+        for (const r of touched.items) touched.markI[r] = 0;
+        touched.users.length = 0;
+        touched.items.length = 0;
+        users.step(clipU), items.step(clipI);
+      });
+      return loss / order.length;
+    },
+  });
+  log(`CML: ${epochsRun} epochs, d = ${d}, margin ${c.margin}, U = ${c.negatives}, λ_c = ${c.covariance}, ${optimizer.kind} lr = ${o.learningRate}`);
+  return { model: cmlModel(state()), state: state() };
+}
+
+/**
+ * λ·Σ_{a≠b} C_ab² for C the covariance of the rows given (users, then items): its gradient, (4λ/N)·Y_c·C_off,
+ * goes into the tables (two matrix products on the engine); returns the loss.
+ */
+function covarianceStep(P: Float32Array, V: Float32Array, us: number[], is: number[], d: number, lambda: number, users: EmbeddingTable, items: EmbeddingTable): number {
+  const n = us.length + is.length;
+  if (n < 2) return 0;
+  const y = new Float32Array(n * d);
+  us.forEach((u, k) => y.set(P.subarray(u * d, (u + 1) * d), k * d));
+  is.forEach((i, k) => y.set(V.subarray(i * d, (i + 1) * d), (us.length + k) * d));
+  const [grad, loss] = tf.tidy(() => {
+    const yt = tf.tensor2d(y, [n, d]);
+    const yc = tf.sub(yt, tf.mean(yt, 0));
+    const cov = tf.div(tf.matMul(yc, yc, true, false), n);
+    const off = tf.mul(cov, tf.sub(1, tf.eye(d)));
+    return [tf.mul(tf.matMul(yc, off), (4 * lambda) / n), tf.mul(tf.sum(tf.square(off)), lambda)];
+  });
+  const gv = grad.dataSync() as Float32Array;
+  const lv = loss.dataSync()[0];
+  tf.dispose([grad, loss]);
+  us.forEach((u, k) => users.accumulate(u, gv, k * d));
+  is.forEach((i, k) => items.accumulate(i, gv, (us.length + k) * d));
+  return lv;
+}
+
+/**
+ * The model: items [v, −‖v‖²/2], users [u, 1] (Euclidean ranking as a dot product). A history identical to a
+ * training user's gets that user's vector; any other folds in by the same hinge on u alone, items fixed:
+ * starting at the mean of its items' vectors, `foldInEpochs` passes of SGD, clipped, seeded by the history.
+ */
+export function cmlModel(s: CmlState): EmbeddingModel {
+  const V = s.itemFactors.data;
+  const [nItems, d] = s.itemFactors.shape;
+  const P = s.userFactors.data;
+  const known = listFinder({ offsets: s.userOffsets.data, items: s.userItems.data });
+  const rng = new Rng(s.seed, s.stream);
+  const g = grads(d);
+  return {
+    name: `cml(d=${d})`, dim: d + 1, nItems, similarity: "dot", itemVectors: euclideanItems(V, nItems, d),
+    userVector: (h: History) => {
+      const sorted = Int32Array.from(h.items).sort();
+      const u = known(sorted);
+      if (u >= 0) return euclideanUser(P.subarray(u * d, (u + 1) * d), d);
+      const p = new Float32Array(d);
+      for (const i of sorted) for (let f = 0; f < d; f++) p[f] += V[i * d + f] / sorted.length;
+      clipRow(p, 0, d, s.clipNorm);
+      const r = rng.fork(`fold-in/${historyKey(sorted)}`);
+      const hist = { offsets: Uint32Array.of(0, sorted.length), items: sorted };
+      const sample = sampler(r, hist, 0, nItems);
+      for (let e = 0; e < s.foldInEpochs && sorted.length > 0; e++) {
+        for (let k = 0; k < sorted.length; k++) {
+          if (cmlGradient(p, 0, V, sorted[r.int(sorted.length)], d, s, sample, g) === 0) continue;
+          for (let f = 0; f < d; f++) p[f] -= s.foldInLearningRate * g.u[f];
+          clipRow(p, 0, d, s.clipNorm);
+        }
+      }
+      return euclideanUser(p, d);
+    },
+  };
+}

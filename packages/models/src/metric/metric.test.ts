@@ -1,0 +1,85 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { Rng, setQuiet, type EmbeddingModel, type History } from "@mle/core";
+import { initBackend } from "../engine/backend.ts";
+import { fitModel, modelConfigSchema } from "../registry.ts";
+import { groups } from "../test-fixtures.ts";
+import type { CmlState } from "./cml.ts";
+import { euclideanItems, euclideanUser, squaredDistance } from "./euclidean.ts";
+
+setQuiet(true);
+beforeAll(async () => {
+  await initBackend();
+});
+const { train, heldOut } = groups(300, 2);
+const fit = async (raw: Record<string, unknown>, training: Record<string, unknown> = {}) => {
+  const c = modelConfigSchema.parse({ family: "metric", ...raw });
+  return { c, ...(await fitModel(train, c, { rng: new Rng(3, "model"), training: { epochs: 30, learningRate: 0.01, batchSize: 64, ...training } })) };
+};
+const scores = (m: EmbeddingModel, h: History) => {
+  const v = m.userVector(h) as Float32Array;
+  return Array.from({ length: m.nItems }, (_, i) => v.reduce((s, x, f) => s + x * m.itemVectors[i * m.dim + f], 0));
+};
+const top = (m: EmbeddingModel, h: History, k: number) => scores(m, h).map((s, i) => ({ s, i })).filter(({ i }) => !h.items.includes(i)).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, k).map((x) => x.i);
+const historyOf = (u: number): History => {
+  const rows = Array.from(train.user.keys()).filter((r) => train.user[r] === u);
+  return { items: Int32Array.from(rows, (r) => train.item[r]), ratings: Float32Array.from(rows, (r) => train.rating[r]) };
+};
+
+describe("Euclidean ranking as a dot product", () => {
+  it("items [v, −‖v‖²/2] and users [u, 1] score (‖u‖² − ‖u − v‖²)/2: the same order as nearest-first", () => {
+    const rng = new Rng(4);
+    const d = 7;
+    const V = new Float32Array(50 * d).map(() => rng.normal());
+    const u = new Float32Array(d).map(() => rng.normal());
+    const items = euclideanItems(V, 50, d);
+    const user = euclideanUser(u, d);
+    const uu = u.reduce((s, x) => s + x * x, 0);
+    for (let i = 0; i < 50; i++) {
+      const dot = user.reduce((s, x, f) => s + x * items[i * (d + 1) + f], 0);
+      expect(dot).toBeCloseTo((uu - squaredDistance(u, 0, V, i * d, d)) / 2, 4);
+    }
+  });
+
+  it("a trained CML model ranks by distance: dot-product order equals the order of ‖u − v‖² over the raw vectors", async () => {
+    const { model, state } = await fit({ variant: "cml", factors: 8, negatives: 5 }, { optimizer: "adagrad", learningRate: 0.05 });
+    const s = state as CmlState;
+    const d = 8;
+    for (const h of [historyOf(4), heldOut]) {
+      const u = (model.userVector(h) as Float32Array).subarray(0, d);
+      const byDot = scores(model, h).map((x, i) => ({ x, i })).sort((a, b) => b.x - a.x).map((e) => e.i);
+      const dist = byDot.map((i) => squaredDistance(u, 0, s.itemFactors.data, i * d, d));
+      for (let k = 1; k < dist.length; k++) expect(dist[k]).toBeGreaterThanOrEqual(dist[k - 1] - 1e-5);
+    }
+  });
+});
+
+describe("metric models keep the embedding contract", () => {
+  it("CML: every vector stays in the unit ball; a training user's own history gives their trained vector", async () => {
+    const { model, state } = await fit({ variant: "cml", factors: 8, negatives: 5 }, { optimizer: "adagrad", learningRate: 0.05 });
+    const s = state as CmlState;
+    for (const w of [s.itemFactors.data, s.userFactors.data]) for (let r = 0; r < w.length / 8; r++) expect(squaredDistance(w, r * 8, new Float32Array(8), 0, 8)).toBeLessThanOrEqual(1 + 1e-5);
+    expect(Array.from(model.userVector(historyOf(9)).slice(0, 8) as Float32Array)).toEqual(Array.from(s.userFactors.data.subarray(72, 80)));
+  });
+
+  for (const [name, raw, training] of [
+    ["CML", { variant: "cml", factors: 8, negatives: 5 }, { optimizer: "adagrad", learningRate: 0.05 }],
+    ["content triplet net", { variant: "triplet", hidden: 8, factors: 4 }, { epochs: 10 }],
+    ["two-tower (dot, MLP user tower)", { variant: "two-tower", factors: 8, hidden: 16 }, { batchSize: 256, epochs: 20 }],
+    ["two-tower (cosine, content)", { variant: "two-tower", factors: 8, similarity: "cosine", temperature: 0.1, content: true }, { batchSize: 256, epochs: 20 }],
+  ] as const) {
+    it(`${name}: a user never seen in training folds in and gets their own group's items first`, async () => {
+      const { model } = await fit(raw, training);
+      expect(top(model, heldOut, 10).every((i) => i >= 30)).toBe(true);
+    });
+  }
+
+  it("content triplet net: after training, liked movies sit nearer each other than disliked ones (write-up 004's check)", async () => {
+    const { model } = await fit({ variant: "triplet", hidden: 8, factors: 4 }, { epochs: 10 });
+    const d = 4;
+    const v = (i: number) => model.itemVectors.subarray(i * (d + 1), i * (d + 1) + d);
+    // Users of group 0 like 0–29 and dislike 30–59: anchor 0, positives 1–29, negatives 30–59.
+    const mean = (js: number[]) => js.reduce((s, j) => s + Math.sqrt(squaredDistance(v(0), 0, v(j), 0, d)), 0) / js.length;
+    const range = (a: number, b: number) => Array.from({ length: b - a }, (_, k) => a + k);
+    expect(mean(range(1, 30))).toBeLessThan(mean(range(30, 60)));
+  });
+});

@@ -1,0 +1,132 @@
+import { UserError, itemFeatureMatrix, log, shaped, userLists, type EmbeddingModel, type History, type ModelState, type ShapedArray, type TrainSet } from "@mle/core";
+import { tf } from "../engine/backend.ts";
+import { runEpochs } from "../engine/epochs.ts";
+import { AdamW, Params, dense, take } from "../engine/nn/index.ts";
+import type { FitContext, Trained } from "../family.ts";
+import { standardised } from "../features.ts";
+import type { TwoTowerConfig } from "./config.ts";
+
+/**
+ * A two-tower retriever trained with in-batch sampled softmax (TensorFlow Recommenders' retrieval task). Item
+ * tower: an id embedding, plus the item's standardised content projected (`content`). User tower: the mean of
+ * per-item input embeddings over the history (id embedding + projected content), through an optional ReLU MLP.
+ * Each training pair (user, item) scores the batch's items: logits s(u, v)/τ − log q(item) (the logQ correction
+ * of Yi et al. 2019, q the item's share of the training rows), the same item elsewhere in the batch masked (an
+ * accidental hit), cross-entropy on the pair's own item. The user tower reads the history without the pair's
+ * item, so it learns to predict what is not in its input, as at evaluation.
+ */
+export async function fitTwoTower(train: TrainSet, c: TwoTowerConfig, { rng, training: o }: FitContext): Promise<Trained<ModelState>> {
+  const I = train.nItems;
+  const d = c.factors;
+  if (c.content && !train.itemFeatures) throw new UserError("model.content needs the release's item content (genres, year), and this train set has none");
+  const X = c.content && train.itemFeatures ? standardised(itemFeatureMatrix(train.itemFeatures, { genres: true, year: true, tags: c.tags > 0 ? { top: c.tags } : undefined, genome: c.genome })) : null;
+  const p = new Params(rng.fork("init"));
+  p.add("item", [I, d], { kind: "normal", std: 0.05 });
+  p.add("input", [I, d], { kind: "normal", std: 0.05 });
+  if (X) (p.add("itemContent", [X.width, d], { kind: "glorot" }), p.add("inputContent", [X.width, d], { kind: "glorot" }));
+  if (c.hidden > 0) (p.add("u1", [d, c.hidden], { kind: "glorot" }), p.add("u1b", [c.hidden], { kind: "zeros" }), p.add("u2", [c.hidden, d], { kind: "glorot" }), p.add("u2b", [d], { kind: "zeros" }));
+  const w = (k: string) => p.get(k) as tf.Tensor2D;
+  const xt = X ? tf.tensor2d(X.values, [I, X.width]) : null;
+  /** Rows of an embedding plus, with content, the rows' content through its projection. */
+  const rows = (table: string, content: string, ids: tf.Tensor1D) => {
+    const e = tf.gather(w(table), ids);
+    return xt ? tf.add(e, tf.matMul(tf.gather(xt, ids), w(content))) : e;
+  };
+  const tower = (m: tf.Tensor2D) => (c.hidden > 0 ? dense(tf.relu(dense(m, w("u1"), p.get("u1b") as tf.Tensor1D)), w("u2"), p.get("u2b") as tf.Tensor1D) : m);
+  const norm = (t: tf.Tensor) => (c.similarity === "cosine" ? tf.div(t, tf.add(tf.norm(t, 2, 1, true), 1e-12)) : t);
+
+  const lists = userLists(train);
+  const n = train.user.length;
+  const count = new Float64Array(I);
+  for (let r = 0; r < n; r++) count[train.item[r]]++;
+  const logQ = Float32Array.from(count, (k) => Math.log(Math.max(k, 1) / n));
+  const opt = new AdamW({ learningRate: o.learningRate });
+  const shuffle = rng.fork("batches");
+  const B = o.batchSize ?? 512;
+  const stateOf = (): ModelState => {
+    const all = tf.tensor1d(Int32Array.from({ length: I }, (_, i) => i), "int32");
+    const items = take(() => norm(rows("item", "itemContent", all)));
+    const inputs = take(() => rows("input", "inputContent", all));
+    all.dispose();
+    const mlp = c.hidden > 0 ? Object.fromEntries(["u1", "u1b", "u2", "u2b"].map((k) => [`param/${k}`, shaped(p.get(k).dataSync().slice() as Float32Array, ...p.get(k).shape)])) : {};
+    return { itemVectors: shaped(items, I, d), inputs: shaped(inputs, I, d), similarity: c.similarity, ...mlp };
+  };
+  try {
+    const { epochsRun, lastLoss } = await runEpochs({
+      label: `two-tower d=${d}`, epochs: o.epochs, monitor: o.monitor, current: () => twoTowerModel(stateOf()),
+      weights: { snapshot: () => p.snapshot(), restore: (s) => p.restore(s) },
+      runEpoch: () => {
+        const order = shuffle.permutation(n);
+        let sum = 0;
+        for (let s = 0; s < n; s += B) {
+          const batch = order.subarray(s, s + B);
+          const m = batch.length;
+          const pos = Int32Array.from(batch, (r) => train.item[r]);
+          const flat: number[] = [];
+          const seg: number[] = [];
+          const size = new Float32Array(m);
+          batch.forEach((r, k) => {
+            const u = train.user[r];
+            for (let j = lists.offsets[u]; j < lists.offsets[u + 1]; j++) if (lists.items[j] !== pos[k]) (flat.push(lists.items[j]), seg.push(k));
+            size[k] = Math.max(1, lists.offsets[u + 1] - lists.offsets[u] - 1);
+          });
+          const hits = new Float32Array(m * m);
+          for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) if (a !== b && pos[a] === pos[b]) hits[a * m + b] = -1e9;
+          sum += m * opt.step(() => tf.tidy(() => {
+            const hist = rows("input", "inputContent", tf.tensor1d(Int32Array.from(flat), "int32"));
+            const mean = tf.div(tf.unsortedSegmentSum(hist, tf.tensor1d(Int32Array.from(seg), "int32"), m), tf.tensor2d(size, [m, 1]));
+            const posIds = tf.tensor1d(pos, "int32");
+            const u = norm(tower(mean as tf.Tensor2D));
+            const v = norm(rows("item", "itemContent", posIds));
+            let logits = tf.div(tf.matMul(u, v, false, true), c.temperature);
+            if (c.logQ) logits = tf.sub(logits, tf.gather(tf.tensor1d(logQ), posIds));
+            logits = tf.add(logits, tf.tensor2d(hits, [m, m]));
+            const ce = tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), tf.eye(m)), 1)));
+            return (c.l2 > 0 ? tf.add(ce, tf.mul(c.l2 / m, tf.add(tf.sum(tf.square(hist)), tf.sum(tf.square(v))))) : ce) as tf.Scalar;
+          }), p);
+        }
+        return sum / n;
+      },
+    });
+    log(`two-tower: ${epochsRun} epochs, d = ${d}, ${c.similarity}, τ = ${c.temperature}${c.logQ ? ", logQ-corrected" : ""}${X ? `, content ${X.width} features` : ""}; last epoch's loss ${lastLoss.toFixed(4)}`);
+    const state = stateOf();
+    return { model: twoTowerModel(state), state };
+  } finally {
+    opt.dispose();
+    xt?.dispose();
+    p.dispose();
+  }
+}
+
+/**
+ * Items: their tower's vectors (unit length under cosine). Users: the mean of the history's input embeddings
+ * through the user tower — the model itself, so any history folds in with no training.
+ */
+export function twoTowerModel(s: ModelState): EmbeddingModel {
+  const items = s.itemVectors as ShapedArray<Float32Array>;
+  const inputs = (s.inputs as ShapedArray<Float32Array>).data;
+  const [nItems, d] = items.shape;
+  const similarity = s.similarity as "dot" | "cosine";
+  const layer = (k: string) => s[`param/${k}`] as ShapedArray<Float32Array> | undefined;
+  const [u1, u1b, u2, u2b] = ["u1", "u1b", "u2", "u2b"].map(layer);
+  return {
+    name: `two-tower(d=${d})`, dim: d, nItems, similarity, itemVectors: items.data,
+    userVector: (h: History) => {
+      let m: Float32Array = new Float32Array(d);
+      for (const i of h.items) for (let f = 0; f < d; f++) m[f] += inputs[i * d + f] / Math.max(1, h.items.length);
+      if (u1 && u1b && u2 && u2b) m = affine(affine(m, u1, u1b, true), u2, u2b, false);
+      return m;
+    },
+  };
+}
+
+/** x·W + b (ReLU when asked), W stored [in, out] row-major as the network has it. */
+function affine(x: Float32Array, w: ShapedArray<Float32Array>, b: ShapedArray<Float32Array>, relu: boolean): Float32Array {
+  const [nIn, nOut] = w.shape;
+  const y = Float32Array.from(b.data);
+  for (let a = 0; a < nIn; a++) {
+    const xa = x[a];
+    if (xa !== 0) for (let o = 0; o < nOut; o++) y[o] += xa * w.data[a * nOut + o];
+  }
+  return relu ? y.map((v) => Math.max(0, v)) : y;
+}
