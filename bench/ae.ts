@@ -33,7 +33,7 @@ export async function benchAe(): Promise<void> {
 
   const weak = join(benchDir, ".data", "ae", "ml-100k");
   await exportRandomSplit(mirror, "ml-100k", 0, weak);
-  const ours = runTask("ae", [JSON.stringify({ train: join(weak, "train.tsv"), test: join(weak, "test.tsv"), k: [10], metrics: ["ndcg@10"], runs: [
+  const ours = runTask("fit-rank", [JSON.stringify({ train: join(weak, "train.tsv"), test: join(weak, "test.tsv"), k: [10], metrics: ["ndcg@10"], runs: [
     { name: "multvae", model: { variant: "multvae", ...net }, training },
     { name: "multdae", model: { variant: "multdae", hidden: net.hidden, latent: net.latent, dropout: net.dropout }, training },
     { name: "recvae", model: { variant: "recvae", hidden: net.hidden, latent: net.latent }, training: { ...training, epochs: 15 } },
@@ -53,7 +53,7 @@ export async function benchAe(): Promise<void> {
     await exportUserHoldoutSplit(mirror, name, minRating, dir, 0.2);
     const files = [join(dir, "train.tsv"), join(dir, "test.tsv"), join(dir, "foldin.tsv")];
     const metrics = ["recall_liang@20", "recall_liang@50", "ndcg@100"];
-    const o = runTask("ae", [JSON.stringify({ train: files[0], test: files[1], foldin: files[2], k: [20, 50, 100], metrics, runs: [{ name: "multvae", model: { variant: "multvae", ...net }, training }] })]) as unknown as Ours;
+    const o = runTask("fit-rank", [JSON.stringify({ train: files[0], test: files[1], foldin: files[2], k: [20, 50, 100], metrics, runs: [{ name: "multvae", model: { variant: "multvae", ...net }, training }] })]) as unknown as Ours;
     const p = runPython(py, "ae_peers.py", [...files, JSON.stringify({ torch: MULT_VAE, cornac, k: [20, 50, 100], threads: 2 })]) as unknown as Peers;
     const r = (label: string, f: Fit) => [label, ...metrics.map((m) => f[m].toFixed(4)), f.secondsPerEpoch.toFixed(3)];
     printTable(`${name}${minRating ? ` (ratings ≥ ${minRating})` : ""}, strong generalisation: ${o.shape.users} training users, ${o.shape.evaluated} held-out users folded in (80/20)`, ["model", "Recall@20", "Recall@50", "NDCG@100", "s/epoch"], [
@@ -68,7 +68,7 @@ export async function benchAe(): Promise<void> {
     writeSyntheticRatings(synthetic, ML_20M_LIANG_SHAPE, 1, "udata");
   }
   const big = { ...MULT_VAE, batchSize: 500, epochs: 1 };
-  const o = runTask("ae", [JSON.stringify({ train: synthetic, test: null, k: [], metrics: [], runs: [{ name: "multvae", model: { variant: "multvae", ...net }, training: { epochs: 1, learningRate, batchSize: 500 } }] })]) as unknown as Ours;
+  const o = runTask("fit-rank", [JSON.stringify({ train: synthetic, test: null, k: [], metrics: [], runs: [{ name: "multvae", model: { variant: "multvae", ...net }, training: { epochs: 1, learningRate, batchSize: 500 } }] })]) as unknown as Ours;
   const p = runPython(py, "ae_peers.py", [synthetic, "-", "-", JSON.stringify({ torch: big, threads: 2 })]) as unknown as Peers;
   printTable(`synthetic ML-20M size: ${o.shape.users.toLocaleString("en-US")} users × ${o.shape.items.toLocaleString("en-US")} items, ${o.shape.interactions.toLocaleString("en-US")} interactions; one epoch, batch 500`, ["", "s/epoch", "peak RSS MiB", "time / PyTorch"], [
     ["ours Mult-VAE", o.multvae.secondsPerEpoch.toFixed(1), o.maxRssMiB.toFixed(0), (o.multvae.secondsPerEpoch / p.torch!.secondsPerEpoch).toFixed(2)],
@@ -92,7 +92,7 @@ export async function benchAutoRec(): Promise<void> {
   console.log(`I-AutoRec ${s.hidden} sigmoid units, λ ${s.l2}, Adam lr ${s.learningRate}, batch ${s.batchSize} items, ${s.epochs} epochs; PyTorch on 2 threads`);
   const model = { variant: "autorec", hidden: s.hidden, l2: s.l2 };
   const training = { epochs: s.epochs, learningRate: s.learningRate, batchSize: s.batchSize };
-  const ours = runTask("ae", [JSON.stringify({ folds, runs: [{ name: "raw", model, training }, { name: "centred", model: { ...model, centre: true }, training }] })]) as unknown as Record<"raw" | "centred", FoldFit>;
+  const ours = runTask("fit-rank", [JSON.stringify({ folds, runs: [{ name: "raw", model, training }, { name: "centred", model: { ...model, centre: true }, training }] })]) as unknown as Record<"raw" | "centred", FoldFit>;
   const raw = runPython(py, "torch_autorec.py", [folds, JSON.stringify({ ...s, threads: 2 })]) as unknown as FoldFit;
   const centred = runPython(py, "torch_autorec.py", [folds, JSON.stringify({ ...s, centre: true, threads: 2 })]) as unknown as FoldFit;
   const mean = (f: FoldFit, k: "rmse" | "secondsPerEpoch") => f.reduce((a, b) => a + b[k], 0) / f.length;

@@ -11,95 +11,15 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from peer_split import Split
 
 train_file, test_file, foldin_file, settings = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 torch.set_num_threads(settings.get("threads", 2))
 
 
-def read(path):
-    a = np.loadtxt(path, dtype=np.int64, usecols=(0, 1), ndmin=2)
-    return a[:, 0], a[:, 1]
-
-
-tu, ti = read(train_file)
-users = {u: k for k, u in enumerate(dict.fromkeys(tu.tolist()))}
-items = {i: k for k, i in enumerate(dict.fromkeys(ti.tolist()))}
-U, I = len(users), len(items)
-rows = np.fromiter((users[u] for u in tu), np.int64, len(tu))
-cols = np.fromiter((items[i] for i in ti), np.int64, len(ti))
-
-
-def csr(r, c, n):
-    order = np.lexsort((c, r))
-    r, c = r[order], c[order]
-    offsets = np.zeros(n + 1, np.int64)
-    np.add.at(offsets, r + 1, 1)
-    return np.cumsum(offsets), c
-
-
-train_off, train_items = csr(rows, cols, U)
-
-
-def dense(off, cols_, ids):
-    x = np.zeros((len(ids), I), np.float32)
-    for k, u in enumerate(ids):
-        x[k, cols_[off[u]:off[u + 1]]] = 1
-    return torch.from_numpy(x)
-
-
-def evaluation():
-    """(history CSR, target CSR) of the evaluated users, in the training item space."""
-    if test_file == "-":
-        return None
-    su, si = read(test_file)
-    if foldin_file == "-":  # weak generalisation: the training users' own rows are the history
-        keep = np.array([u in users and i in items for u, i in zip(su.tolist(), si.tolist())], bool)
-        ev = sorted({users[u] for u in su[keep].tolist()})
-        slot = {u: k for k, u in enumerate(ev)}
-        tr = np.fromiter((slot[users[u]] for u in su[keep]), np.int64)
-        tc = np.fromiter((items[i] for i in si[keep]), np.int64)
-        hist = [train_items[train_off[u]:train_off[u + 1]] for u in ev]
-    else:
-        fu, fi = read(foldin_file)
-        keep = np.array([i in items for i in fi.tolist()], bool)
-        held = {u: k for k, u in enumerate(dict.fromkeys(fu[keep].tolist()))}
-        hr = np.fromiter((held[u] for u in fu[keep]), np.int64)
-        hc = np.fromiter((items[i] for i in fi[keep]), np.int64)
-        ho, hi = csr(hr, hc, len(held))
-        hist = [hi[ho[k]:ho[k + 1]] for k in range(len(held))]
-        keep = np.array([u in held and i in items for u, i in zip(su.tolist(), si.tolist())], bool)
-        tr = np.fromiter((held[u] for u in su[keep]), np.int64)
-        tc = np.fromiter((items[i] for i in si[keep]), np.int64)
-    to, ti_ = csr(tr, tc, len(hist))
-    targets = [ti_[to[k]:to[k + 1]] for k in range(len(hist))]
-    return hist, targets
-
-
-def metrics(score_fn, ev, ks):
-    hist, targets = ev
-    kmax = max(ks)
-    sums = {f"{m}@{k}": 0.0 for k in ks for m in ("ndcg", "recall_liang")}
-    n = 0
-    disc = 1 / np.log2(np.arange(2, kmax + 2))
-    for start in range(0, len(hist), 1000):
-        block = range(start, min(len(hist), start + 1000))
-        x = np.zeros((len(block), I), np.float32)
-        for k, u in enumerate(block):
-            x[k, hist[u]] = 1
-        s = score_fn(torch.from_numpy(x)).astype(np.float64)
-        s[x > 0] = -np.inf
-        top = np.argsort(-s, axis=1, kind="stable")[:, :kmax]
-        for k, u in enumerate(block):
-            t = targets[u]
-            if len(t) == 0:
-                continue
-            hit = np.isin(top[k], t)
-            n += 1
-            for K in ks:
-                m = min(K, len(t))
-                sums[f"ndcg@{K}"] += (hit[:K] * disc[:K]).sum() / disc[:m].sum()
-                sums[f"recall_liang@{K}"] += hit[:K].sum() / m
-    return {k: v / max(1, n) for k, v in sums.items()}
+S = Split(train_file, test_file, foldin_file)
+U, I, users, items, train_off, train_items, tu, ti = S.U, S.I, S.users, S.items, S.train_off, S.train_items, S.tu, S.ti
+evaluation, metrics, dense = S.evaluation, S.metrics, S.dense
 
 
 class MultVae(nn.Module):
@@ -147,7 +67,7 @@ def torch_multvae(c):
     ev = evaluation()
     if ev:
         with torch.no_grad():
-            out.update(metrics(lambda x: model(x, 0)[0].numpy(), ev, settings["k"]))
+            out.update(metrics(lambda x, _: model(x, 0)[0].numpy(), ev, settings["k"]))
     return out
 
 
@@ -166,7 +86,7 @@ def cornac_vaecf(c):
     ev = evaluation()
     if ev:
         with torch.no_grad():  # any history folds in through VAECF's encoder, as in its own score()
-            out.update(metrics(lambda x: model.vae.decode(model.vae.encode(x)[0]).numpy(), ev, settings["k"]))
+            out.update(metrics(lambda x, _: model.vae.decode(model.vae.encode(x)[0]).numpy(), ev, settings["k"]))
     return out
 
 

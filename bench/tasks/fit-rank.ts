@@ -1,4 +1,4 @@
-// Child task: fits our autoencoder runs on exported files and prints one JSON line — per run the fit time,
+// Child task: fits our runs (autoencoders unless a run's `model` names its family) on exported files and prints one JSON line — per run the fit time,
 // time per epoch and the asked metrics (means over the evaluated users). With `foldin`, the evaluated users
 // are held out of training (strong generalisation); without `test`, only time and memory are measured.
 // With `folds` (ML-100k's folder), each run trains on u1..u5.base with the file's ratings and prints per-fold RMSE.
@@ -11,7 +11,7 @@ import { loadTsvTask } from "../lib/tsv-task.ts";
 setQuiet(true);
 interface Run {
   name: string;
-  /** An autoencoder `model:` section without `family`. */
+  /** A `model:` section; without `family`, an autoencoder's. */
   model: Record<string, unknown>;
   training: TrainingOptions;
 }
