@@ -16,6 +16,11 @@ export interface EmbeddingModel {
   userVector(history: History): UserVector;
   /** Many users at once (a network's forward pass over a batch): the same vectors as `userVector` one by one. */
   userVectors?(histories: History[]): UserVector[];
+  /**
+   * A two-stage model's first stage: the items it proposes for this history (the history itself left out).
+   * The ranking is the dot product within them; every other item ranks after them (by the same score).
+   */
+  candidates?(history: History): Int32Array;
   /** Predicted rating, for models trained on explicit ratings (RMSE/MAE). */
   predictRatings?(history: History, items: Int32Array): Float32Array;
 }

@@ -27,6 +27,16 @@ function task(history: number[][], targets: number[][], targetRatings?: number[]
 }
 
 describe("evaluateRanking", () => {
+  it("a two-stage model: its candidates ranked first by its own scores, every other item after them in score order; candidate recall", async () => {
+    // Scores 5, 4, 3, 3, 1; the first stage proposes 4 and 2 (history 0 excluded). Final order: 2, 4, then 1, 3.
+    const staged: EmbeddingModel = { ...fixed, candidates: () => Int32Array.of(4, 2) };
+    const r = await evaluateRanking(staged, task([[0]], [[4, 3]]), { k: [2, 4] });
+    expect([...r.topItems.subarray(0, 4)]).toEqual([2, 4, 1, 3]);
+    expect(r.perUser["recall@2"][0]).toBe(0.5);
+    expect(r.perUser.mrr[0]).toBe(1 / 2);
+    expect(r.perUser.candidate_recall[0]).toBe(0.5);
+    expect((await evaluateRanking(fixed, task([[0]], [[4, 3]]), { k: [2] })).perUser.candidate_recall).toBeUndefined();
+  });
   it("ranks only the candidates when given (the item cold-start protocol), history still excluded", async () => {
     // Candidates 2, 3, 4 (the cold items); user 0 saw item 2: ranking 3, 4; target 3 → rank 1, not 3.
     const r = await evaluateRanking(fixed, task([[2]], [[3]]), { k: [1, 3], candidates: Uint8Array.from([0, 0, 1, 1, 1]) });

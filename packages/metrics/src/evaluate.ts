@@ -80,7 +80,7 @@ export async function evaluateRanking(model: EmbeddingModel, task: RankingTask, 
   const names = perUserMetricNames(ks);
   const columns = Object.fromEntries(names.map((m) => [m, new Float64Array(nUsers)]));
   const coverage = ks.map(() => new CoverageCounter(n));
-  const kept = new Int32Array(nUsers);
+  const evaluatedUsers = new Int32Array(nUsers);
   const topItems = new Int32Array(nUsers * kMax).fill(-1);
   let evaluated = 0;
 
@@ -92,6 +92,11 @@ export async function evaluateRanking(model: EmbeddingModel, task: RankingTask, 
   const input = { list, items, length: 0, info };
   const atK = ks.map((k) => PER_USER_AT_K.map((m) => ({ column: columns[`${m.name}@${k}`], compute: m.compute })));
   const bar = progressBar(`evaluate ${model.name}`, nUsers, { unit: "items" });
+  // A two-stage model ranks its own candidates first (scores are moved below every candidate's), and reports
+  // how many of each user's relevant targets its first stage kept.
+  const staged = model.candidates ? (h: History) => model.candidates!(h) : null;
+  if (staged) columns.candidate_recall = new Float64Array(nUsers);
+  const proposed: Int32Array[] = [];
   const nonCandidates = options.candidates ? Int32Array.from({ length: n }, (_, i) => i).filter((i) => !options.candidates![i]) : new Int32Array(0);
 
   for (let b0 = 0; b0 < nUsers; b0 += block) {
@@ -118,11 +123,13 @@ export async function evaluateRanking(model: EmbeddingModel, task: RankingTask, 
       ideal.push(gains);
     }
     const exclude = { offsets: task.historyOffsets.subarray(b0, b1 + 1), items: task.historyItems };
-    const ranked = options.scorer?.rank?.(space, vectors, exclude, kMax, relevant, options.candidates) ?? null;
+    if (staged) proposed.splice(0, proposed.length, ...histories.map(staged));
+    const ranked = staged ? null : (options.scorer?.rank?.(space, vectors, exclude, kMax, relevant, options.candidates) ?? null);
     if (!ranked) {
       (options.scorer ?? scoreBlock)(space, vectors, scores);
       for (let u = b0; u < b1; u++) {
         const off = (u - b0) * n;
+        if (staged) demoteNonCandidates(scores, off, n, proposed[u - b0]);
         for (let j = task.historyOffsets[u]; j < task.historyOffsets[u + 1]; j++) scores[off + task.historyItems[j]] = -Infinity;
         for (const i of nonCandidates) scores[off + i] = -Infinity;
       }
@@ -149,13 +156,17 @@ export async function evaluateRanking(model: EmbeddingModel, task: RankingTask, 
       list.idealGains = Float64Array.from(ideal[u - b0]).sort().reverse();
       const e = evaluated;
       columns.mrr[e] = mrr;
+      if (staged) {
+        const kept = new Set(proposed[u - b0]);
+        columns.candidate_recall[e] = rel.filter((it) => kept.has(it)).length / rel.length;
+      }
       input.length = len;
       for (const [ki, k] of ks.entries()) {
         for (const m of atK[ki]) m.column[e] = m.compute(input, k);
         coverage[ki].add(items, len, k);
       }
       topItems.set(items.subarray(0, len), e * kMax);
-      kept[e] = task.users[u];
+      evaluatedUsers[e] = task.users[u];
       evaluated++;
     }
     bar.update(b1);
@@ -165,13 +176,32 @@ export async function evaluateRanking(model: EmbeddingModel, task: RankingTask, 
   const skipped = nUsers - evaluated;
   if (skipped > 0) log(`${skipped} of ${nUsers} users have no relevant target and are not counted`);
   return {
-    users: kept.slice(0, evaluated),
+    users: evaluatedUsers.slice(0, evaluated),
     perUser: Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, v.slice(0, evaluated)])),
     aggregate: Object.fromEntries(ks.map((k, i) => [`coverage@${k}`, coverage[i].coverage()])),
     usersWithoutRelevant: skipped,
     topItems: topItems.slice(0, evaluated * kMax),
     kMax,
   };
+}
+
+/**
+ * Every item outside `candidates` moved below every candidate, keeping its order: its score minus the block's
+ * score range plus one (in float64, then stored) — ranks past the candidates stay ordered by the same score.
+ */
+function demoteNonCandidates(scores: Float32Array, off: number, n: number, candidates: Int32Array): void {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const s = scores[off + i];
+    if (s < lo) lo = s;
+    if (s > hi) hi = s;
+  }
+  const shift = hi - lo + 1;
+  const keep = new Float32Array(candidates.length);
+  candidates.forEach((i, j) => (keep[j] = scores[off + i]));
+  for (let i = 0; i < n; i++) scores[off + i] -= shift;
+  candidates.forEach((i, j) => (scores[off + i] = keep[j]));
 }
 
 /** RMSE/MAE of a rating model over every target interaction, each user's prediction folded in from their history. */

@@ -39,6 +39,8 @@ export const METRICS: readonly MetricDef[] = [
   { name: "map", atK: true, better: "higher", kind: "per-user", compute: (u, k) => averagePrecision(u.list, k) },
   { name: "mrr", atK: false, better: "higher", kind: "per-user" },
   { name: "mrr", atK: true, better: "higher", kind: "per-user", compute: (u, k) => reciprocalRankAt(u.list, k) },
+  /** A two-stage model's first stage: the share of a user's relevant targets among its candidates. */
+  { name: "candidate_recall", atK: false, better: "higher", kind: "per-user" },
   { name: "hit_rate", atK: true, better: "higher", kind: "per-user", compute: (u, k) => hitRate(u.list, k) },
   { name: "coverage", atK: true, better: "higher", kind: "catalogue" },
   { name: "novelty", atK: true, better: "higher", kind: "per-user", compute: (u, k) => novelty(u.items, u.length, k, u.info) },

@@ -13,13 +13,13 @@ export function formatMetric(m: MetricCell, digits = 4): string {
 
 /**
  * Markdown table of metrics: one row per family at K (in the given order), one column per K; then the
- * metrics without a cut-off (mrr, rmse, mae) in a second table.
+ * metrics without a cut-off (mrr, candidate_recall, rmse, mae) in a second table.
  */
 export function metricsMarkdown(ks: number[], families: readonly string[], metrics: Record<string, MetricCell>): string {
   const rows = families
     .filter((m) => ks.some((k) => metrics[`${m}@${k}`]))
     .map((m) => `| ${m} | ${ks.map((k) => (metrics[`${m}@${k}`] ? formatMetric(metrics[`${m}@${k}`]) : "")).join(" | ")} |`);
-  const extra = ["mrr", "rmse", "mae"].filter((m) => metrics[m]).map((m) => `| ${m}${m === "mrr" ? " (full ranking)" : ""} | ${formatMetric(metrics[m])} |`);
+  const extra = ["mrr", "candidate_recall", "rmse", "mae"].filter((m) => metrics[m]).map((m) => `| ${m}${m === "mrr" ? " (full ranking)" : m === "candidate_recall" ? " (first stage)" : ""} | ${formatMetric(metrics[m])} |`);
   return [
     `| metric | ${ks.map((k) => `@${k}`).join(" | ")} |`, `|---|${ks.map(() => "---:").join("|")}|`, ...rows,
     ...(extra.length ? ["", "| metric | value |", "|---|---:|", ...extra] : []),

@@ -57,7 +57,7 @@ function describeModel(c: ExperimentConfig): string {
 export function metricsTable(c: ExperimentConfig, r: Results): string {
   const ks = [...new Set(c.evaluation.k)].sort((a, b) => a - b);
   const rows = AT_K_FAMILIES.filter((m) => ks.some((k) => r.metrics[`${m}@${k}`])).map((m) => [m, ...ks.map((k) => (r.metrics[`${m}@${k}`] ? formatMetric(r.metrics[`${m}@${k}`]) : ""))]);
-  const extra = ["mrr", "rmse", "mae"].filter((m) => r.metrics[m]).map((m) => `${m} ${formatMetric(r.metrics[m])}`);
+  const extra = ["mrr", "candidate_recall", "rmse", "mae"].filter((m) => r.metrics[m]).map((m) => `${m} ${formatMetric(r.metrics[m])}`);
   const v = r.validMetrics;
   const k0 = ks[0];
   if (v) extra.push(`| validation: ndcg@${k0} ${formatMetric(v[`ndcg@${k0}`])}, recall@${k0} ${formatMetric(v[`recall@${k0}`])}${v.rmse ? `, rmse ${formatMetric(v.rmse)}` : ""}`);

@@ -70,7 +70,7 @@ export const twoTowerConfigSchema = z.strictObject({
   logQ: z.boolean().default(true),
   /** Project the items' content features into their tower (the views the release has). */
   content: z.boolean().default(false),
-  /** λ Σ w² on the embedding tables. */
+  /** λ/B · Σ (‖u‖² + ‖v‖²) over a batch of B pairs: the batch's user (history mean) and item vectors. */
   l2: z.number().min(0).default(0),
   ...contentViews,
 });

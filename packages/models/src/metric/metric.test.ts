@@ -58,7 +58,7 @@ describe("metric models keep the embedding contract", () => {
     const { model, state } = await fit({ variant: "cml", factors: 8, negatives: 5 }, { optimizer: "adagrad", learningRate: 0.05 });
     const s = state as CmlState;
     for (const w of [s.itemFactors.data, s.userFactors.data]) for (let r = 0; r < w.length / 8; r++) expect(squaredDistance(w, r * 8, new Float32Array(8), 0, 8)).toBeLessThanOrEqual(1 + 1e-5);
-    expect(Array.from(model.userVector(historyOf(9)).slice(0, 8) as Float32Array)).toEqual(Array.from(s.userFactors.data.subarray(72, 80)));
+    expect(Array.from((model.userVector(historyOf(9)) as Float32Array).slice(0, 8))).toEqual(Array.from(s.userFactors.data.subarray(72, 80)));
   });
 
   for (const [name, raw, training] of [

@@ -1,0 +1,38 @@
+import { exactTopK } from "./exact.ts";
+import type { AnnIndex, VectorSpace } from "./hnsw.ts";
+
+export interface AnnMeasurement {
+  /** "recall@10" → mean over queries of |ANN top-k ∩ exact top-k| / k. */
+  recall: Record<string, number>;
+  queriesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  queries: number;
+}
+
+/** Recall of the index against exact search at each k, and its query latency, over the given dense queries. */
+export function measureAnn(index: AnnIndex, space: VectorSpace, queries: Float32Array[], ks: number[] = [10, 100]): AnnMeasurement {
+  const kMax = Math.min(Math.max(...ks), space.nItems);
+  const times: number[] = [];
+  const found: Int32Array[] = [];
+  for (const q of queries) {
+    const t = performance.now();
+    found.push(index.search(q, kMax));
+    times.push(performance.now() - t);
+  }
+  const recall: Record<string, number> = {};
+  const exact = queries.map((q) => exactTopK(space, q, kMax));
+  for (const k of ks) {
+    const kk = Math.min(k, space.nItems);
+    let hits = 0;
+    queries.forEach((_, j) => {
+      const truth = new Set(exact[j].subarray(0, kk));
+      for (const i of found[j].subarray(0, kk)) if (truth.has(i)) hits++;
+    });
+    recall[`recall@${k}`] = queries.length ? hits / (kk * queries.length) : NaN;
+  }
+  const sorted = times.slice().sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+  const total = times.reduce((a, b) => a + b, 0);
+  return { recall, queriesPerSecond: total > 0 ? (1000 * queries.length) / total : NaN, p50Ms: at(0.5), p99Ms: at(0.99), queries: queries.length };
+}
