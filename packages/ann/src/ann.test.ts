@@ -50,3 +50,17 @@ describe("HNSW index over item vectors", () => {
     expect(() => AnnIndex.load(join(dir, "nothing"))).toThrow(/no ANN index/);
   });
 });
+
+describe("recall against exact search", () => {
+  it("counts an item tied with the k-th best as found (repeated content vectors), and a worse one as missed", () => {
+    // Items 0–4 share one vector; item 5 is worse. Any 2 of items 0–4 are a perfect top-2.
+    const V = new Float32Array(6 * 2);
+    for (let i = 0; i < 5; i++) V.set([1, 0], i * 2);
+    V.set([0.5, 0], 10);
+    const s: VectorSpace = { name: "ties", dim: 2, nItems: 6, similarity: "dot", itemVectors: V };
+    const q = Float32Array.of(1, 0);
+    const fake = (items: number[]) => ({ search: () => Int32Array.from(items) }) as unknown as AnnIndex;
+    expect(measureAnn(fake([4, 3]), s, [q], [2]).recall["recall@2"]).toBe(1);
+    expect(measureAnn(fake([4, 5]), s, [q], [2]).recall["recall@2"]).toBe(0.5);
+  });
+});

@@ -2,6 +2,14 @@ import type { VectorSpace } from "./hnsw.ts";
 
 /** The exact top-k items of a dense query by the space's similarity (ties to the lower index), `exclude` left out. */
 export function exactTopK(space: VectorSpace, query: Float32Array, k: number, exclude: ArrayLike<number> = []): Int32Array {
+  const scores = exactScores(space, query);
+  for (let j = 0; j < exclude.length; j++) scores[exclude[j]] = -Infinity;
+  const order = Int32Array.from({ length: space.nItems }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+  return order.subarray(0, Math.min(k, space.nItems - exclude.length));
+}
+
+/** Every item's similarity to a dense query, in float64. */
+export function exactScores(space: VectorSpace, query: Float32Array): Float64Array {
   const { itemVectors: V, dim: d, nItems: n } = space;
   const scores = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -10,7 +18,5 @@ export function exactTopK(space: VectorSpace, query: Float32Array, k: number, ex
     for (let f = 0; f < d; f++) (s += query[f] * V[i * d + f]), (norm += V[i * d + f] ** 2);
     scores[i] = space.similarity === "cosine" ? (norm > 0 ? s / Math.sqrt(norm) : 0) : s;
   }
-  for (let j = 0; j < exclude.length; j++) scores[exclude[j]] = -Infinity;
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
-  return order.subarray(0, Math.min(k, n - exclude.length));
+  return scores;
 }

@@ -45,7 +45,10 @@ export const tripletConfigSchema = z.strictObject({
   hidden: z.number().int().min(1).default(64),
   factors: z.number().int().min(1).default(32),
   margin: z.number().positive().default(1),
-  /** Ratings at or above: liked (anchors, positives, the user vector); at or below `dislikedAtMost`: negatives. */
+  /**
+   * Ratings at or above: liked (anchors, positives, the user vector); at or below `dislikedAtMost`: negatives
+   * (a user with none, as under implicit feedback, gets unrated movies as negatives).
+   */
   likedAtLeast: z.number().default(4),
   dislikedAtMost: z.number().default(2),
   /** Which disliked movie is the negative: random (the write-up), semi-hard (FaceNet) or hardest of the user's. */

@@ -7,25 +7,43 @@ import { standardised } from "../features.ts";
 import type { TripletConfig } from "./config.ts";
 import { euclideanItems, euclideanUser, squaredDistance } from "./euclidean.ts";
 
-/** Each user's liked and disliked items (CSR each), from the training ratings. */
-function likes(train: TrainSet, c: TripletConfig): { liked: Int32Array[]; disliked: Int32Array[] } {
+/** Each user's liked, disliked and (sorted) rated items, from the training ratings. */
+function likes(train: TrainSet, c: TripletConfig): { liked: Int32Array[]; disliked: Int32Array[]; rated: Int32Array[]; nItems: number } {
   const l = userLists(train);
   const liked: Int32Array[] = [];
   const disliked: Int32Array[] = [];
+  const rated: Int32Array[] = [];
   for (let u = 0; u < train.nUsers; u++) {
     const items = l.items.subarray(l.offsets[u], l.offsets[u + 1]);
     const ratings = l.ratings.subarray(l.offsets[u], l.offsets[u + 1]);
     liked.push(items.filter((_, k) => ratings[k] >= c.likedAtLeast));
     disliked.push(items.filter((_, k) => ratings[k] <= c.dislikedAtMost));
+    rated.push(items.slice().sort());
   }
-  return { liked, disliked };
+  return { liked, disliked, rated, nItems: train.nItems };
+}
+
+/** A uniformly drawn item the user has not rated (sorted `rated`), or −1 when they rated every item. */
+function unrated(rng: Rng, rated: Int32Array, nItems: number): number {
+  if (rated.length >= nItems) return -1;
+  for (;;) {
+    const j = rng.int(nItems);
+    let lo = 0;
+    let hi = rated.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (rated[mid] < j) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === rated.length || rated[lo] !== j) return j;
+  }
 }
 
 /**
- * One epoch's triplets, as in write-up 004: every liked movie of a user with two liked and one disliked is an
- * anchor, with a random other liked movie as positive and a disliked one as negative — drawn at random, or
- * mined on the current vectors E (semi-hard: farther than the positive but inside the margin, else random;
- * hardest: the closest disliked).
+ * One epoch's triplets, as in write-up 004: every liked movie of a user with two liked is an anchor, with a
+ * random other liked movie as positive and a disliked one as negative — drawn at random, or mined on the
+ * current vectors E (semi-hard: farther than the positive but inside the margin, else random; hardest: the
+ * closest disliked). A user with no disliked movie (implicit feedback keeps none) gets an unrated one.
  */
 function triplets(l: ReturnType<typeof likes>, c: TripletConfig, rng: Rng, E: Float32Array | null): Int32Array {
   const out: number[] = [];
@@ -33,13 +51,15 @@ function triplets(l: ReturnType<typeof likes>, c: TripletConfig, rng: Rng, E: Fl
   for (let u = 0; u < l.liked.length; u++) {
     const L = l.liked[u];
     const D = l.disliked[u];
-    if (L.length < 2 || D.length < 1) continue;
+    if (L.length < 2) continue;
     for (let k = 0; k < L.length; k++) {
       const a = L[k];
       let p = L[rng.int(L.length - 1)];
       if (p === a) p = L[L.length - 1];
-      let n = D[rng.int(D.length)];
-      if (E && c.mining !== "random") {
+      // Implicit feedback keeps no dislikes (e.g. ratings ≥ 4 only): an unrated movie is the negative then.
+      let n = D.length ? D[rng.int(D.length)] : unrated(rng, l.rated[u], l.nItems);
+      if (n < 0) continue;
+      if (E && c.mining !== "random" && D.length) {
         const dp = Math.sqrt(squaredDistance(E, a * d, E, p * d, d));
         const dist = Array.from(D, (x) => Math.sqrt(squaredDistance(E, a * d, E, x * d, d)));
         if (c.mining === "hardest") n = D[dist.indexOf(Math.min(...dist))];
@@ -83,7 +103,7 @@ export async function fitTriplet(train: TrainSet, c: TripletConfig, { rng, train
       runEpoch: () => {
         const t = triplets(l, c, draw, c.mining === "random" ? null : all());
         const n = t.length / 3;
-        if (n === 0) throw new UserError(`no triplets: no user has two movies rated ≥ ${c.likedAtLeast} and one rated ≤ ${c.dislikedAtMost} (model.likedAtLeast, model.dislikedAtMost)`);
+        if (n === 0) throw new UserError(`no triplets: no user has two movies rated ≥ ${c.likedAtLeast} (model.likedAtLeast)`);
         const order = draw.permutation(n);
         let sum = 0;
         let pos = 0;
