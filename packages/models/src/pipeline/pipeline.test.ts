@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { exactTopK } from "@mle/ann";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AnnIndex, exactTopK } from "@mle/ann";
+import { loadModel, saveModel } from "../artifact.ts";
 import { Rng, setQuiet } from "@mle/core";
 import { initBackend } from "../engine/backend.ts";
 import { fitModel, modelConfigSchema, restoreModel } from "../registry.ts";
@@ -46,6 +50,21 @@ describe("two-stage pipeline", () => {
     const again = restoreModel(state, c);
     expect(Array.from(again.candidates!(heldOut))).toEqual(Array.from(model.candidates!(heldOut)));
     expect(Array.from(again.userVector(heldOut) as Float32Array)).toEqual(Array.from(model.userVector(heldOut) as Float32Array));
+  });
+
+  it("saved, its index lies beside the model (memory-mapped on load) and answers as the fitted one", async () => {
+    const { c, model, state } = await fit();
+    const dir = mkdtempSync(join(tmpdir(), "mle-pipeline-"));
+    try {
+      saveModel(dir, { model, state }, c, {}, { dataset: "test", datasetChecksum: "", splitHash: "", seed: 1 }, Int32Array.from({ length: 60 }, (_, i) => i + 1));
+      const index = AnnIndex.load(join(dir, "ann"));
+      const query = (model as unknown as { ann: AnnIndex }).ann;
+      const u = Float32Array.from({ length: 9 }, (_, f) => (f === 8 ? 1 : 0.1 * f));
+      expect(Array.from(index.search(u, 10))).toEqual(Array.from(query.search(u, 10)));
+      expect(Array.from(loadModel(dir).model.candidates!(heldOut))).toEqual(Array.from(model.candidates!(heldOut)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a stage's training knob is checked against its own family, with the key path", () => {
