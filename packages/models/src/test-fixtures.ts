@@ -1,4 +1,4 @@
-import { Rng, type History, type TrainSet } from "@mle/core";
+import { Rng, type EmbeddingModel, type History, type TrainSet } from "@mle/core";
 
 /**
  * Users in two taste groups (items 0–29 and 30–59), each liking a random half of their group, and a
@@ -25,4 +25,15 @@ export function groups(nUsers: number, seed: number): { train: TrainSet; heldOut
     },
     heldOut: { items: hist, ratings: new Float32Array(hist.length).fill(5), group: 1 },
   };
+}
+
+/** Every item's dot product with the history's user vector (dense models). */
+export function scores(m: EmbeddingModel, h: History): number[] {
+  const v = m.userVector(h) as Float32Array;
+  return Array.from({ length: m.nItems }, (_, i) => v.reduce((s, x, f) => s + x * m.itemVectors[i * m.dim + f], 0));
+}
+
+/** The top `k` unseen items of a history, by the model's dot products (ties to the lower index). */
+export function top(m: EmbeddingModel, h: History, k: number): number[] {
+  return scores(m, h).map((s, i) => ({ s, i })).filter(({ i }) => !h.items.includes(i)).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, k).map((x) => x.i);
 }

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { Rng, setQuiet, type EmbeddingModel, type History, type TrainSet } from "@mle/core";
+import { Rng, setQuiet, type History, type TrainSet } from "@mle/core";
 import { initBackend, tf } from "../engine/backend.ts";
 import { Params } from "../engine/nn/index.ts";
 import { fitModel, modelConfigSchema } from "../registry.ts";
-import { groups } from "../test-fixtures.ts";
+import { groups, scores, top } from "../test-fixtures.ts";
 import type { MultVaeConfig } from "./config.ts";
 import { dualRidge, primalRidge } from "./autorec.ts";
 import { multLogits } from "./mult.ts";
@@ -17,12 +17,6 @@ const fit = async (raw: Record<string, unknown>, training: Record<string, unknow
   const c = modelConfigSchema.parse({ family: "autoencoder", ...raw });
   return { c, ...(await fitModel(data, c, { rng: new Rng(3, "model"), training: { epochs: 30, learningRate: 0.01, batchSize: 64, ...training } })) };
 };
-const scores = (m: EmbeddingModel, h: History) => {
-  const v = m.userVector(h) as Float32Array;
-  return Array.from({ length: m.nItems }, (_, i) => v.reduce((s, x, f) => s + x * m.itemVectors[i * m.dim + f], 0));
-};
-/** The top `k` unseen items of a history, by the model's dot products. */
-const top = (m: EmbeddingModel, h: History, k: number) => scores(m, h).map((s, i) => ({ s, i })).filter(({ i }) => !h.items.includes(i)).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, k).map((x) => x.i);
 
 describe("autoencoders keep the embedding contract", () => {
   for (const variant of ["multvae", "multdae"] as const) {

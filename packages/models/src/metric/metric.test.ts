@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { Rng, setQuiet, type EmbeddingModel, type History } from "@mle/core";
+import { Rng, setQuiet, type History } from "@mle/core";
 import { initBackend } from "../engine/backend.ts";
 import { fitModel, modelConfigSchema } from "../registry.ts";
-import { groups } from "../test-fixtures.ts";
+import { groups, scores, top } from "../test-fixtures.ts";
 import type { CmlState } from "./cml.ts";
 import { euclideanItems, euclideanUser, squaredDistance } from "./euclidean.ts";
 
@@ -15,11 +15,6 @@ const fit = async (raw: Record<string, unknown>, training: Record<string, unknow
   const c = modelConfigSchema.parse({ family: "metric", ...raw });
   return { c, ...(await fitModel(train, c, { rng: new Rng(3, "model"), training: { epochs: 30, learningRate: 0.01, batchSize: 64, ...training } })) };
 };
-const scores = (m: EmbeddingModel, h: History) => {
-  const v = m.userVector(h) as Float32Array;
-  return Array.from({ length: m.nItems }, (_, i) => v.reduce((s, x, f) => s + x * m.itemVectors[i * m.dim + f], 0));
-};
-const top = (m: EmbeddingModel, h: History, k: number) => scores(m, h).map((s, i) => ({ s, i })).filter(({ i }) => !h.items.includes(i)).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, k).map((x) => x.i);
 const historyOf = (u: number): History => {
   const rows = Array.from(train.user.keys()).filter((r) => train.user[r] === u);
   return { items: Int32Array.from(rows, (r) => train.item[r]), ratings: Float32Array.from(rows, (r) => train.rating[r]) };

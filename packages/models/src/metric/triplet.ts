@@ -4,39 +4,23 @@ import { runEpochs } from "../engine/epochs.ts";
 import { AdamW, Params, dense, take } from "../engine/nn/index.ts";
 import type { FitContext, Trained } from "../family.ts";
 import { standardised } from "../features.ts";
+import { sortedLists, type CsrLists } from "../kernels/lists.ts";
+import { negative } from "../kernels/sgd-examples.ts";
 import type { TripletConfig } from "./config.ts";
 import { euclideanItems, euclideanUser, squaredDistance } from "./euclidean.ts";
 
-/** Each user's liked, disliked and (sorted) rated items, from the training ratings. */
-function likes(train: TrainSet, c: TripletConfig): { liked: Int32Array[]; disliked: Int32Array[]; rated: Int32Array[]; nItems: number } {
+/** Each user's liked and disliked items, and every user's rated items sorted (for drawing unrated ones). */
+function likes(train: TrainSet, c: TripletConfig): { liked: Int32Array[]; disliked: Int32Array[]; rated: CsrLists; nItems: number } {
   const l = userLists(train);
   const liked: Int32Array[] = [];
   const disliked: Int32Array[] = [];
-  const rated: Int32Array[] = [];
   for (let u = 0; u < train.nUsers; u++) {
     const items = l.items.subarray(l.offsets[u], l.offsets[u + 1]);
     const ratings = l.ratings.subarray(l.offsets[u], l.offsets[u + 1]);
     liked.push(items.filter((_, k) => ratings[k] >= c.likedAtLeast));
     disliked.push(items.filter((_, k) => ratings[k] <= c.dislikedAtMost));
-    rated.push(items.slice().sort());
   }
-  return { liked, disliked, rated, nItems: train.nItems };
-}
-
-/** A uniformly drawn item the user has not rated (sorted `rated`), or −1 when they rated every item. */
-function unrated(rng: Rng, rated: Int32Array, nItems: number): number {
-  if (rated.length >= nItems) return -1;
-  for (;;) {
-    const j = rng.int(nItems);
-    let lo = 0;
-    let hi = rated.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (rated[mid] < j) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === rated.length || rated[lo] !== j) return j;
-  }
+  return { liked, disliked, rated: sortedLists(l), nItems: train.nItems };
 }
 
 /**
@@ -57,8 +41,8 @@ function triplets(l: ReturnType<typeof likes>, c: TripletConfig, rng: Rng, E: Fl
       let p = L[rng.int(L.length - 1)];
       if (p === a) p = L[L.length - 1];
       // Implicit feedback keeps no dislikes (e.g. ratings ≥ 4 only): an unrated movie is the negative then.
-      let n = D.length ? D[rng.int(D.length)] : unrated(rng, l.rated[u], l.nItems);
-      if (n < 0) continue;
+      if (!D.length && l.rated.offsets[u + 1] - l.rated.offsets[u] >= l.nItems) continue;
+      let n = D.length ? D[rng.int(D.length)] : negative(rng, l.rated, u, l.nItems);
       if (E && c.mining !== "random" && D.length) {
         const dp = Math.sqrt(squaredDistance(E, a * d, E, p * d, d));
         const dist = Array.from(D, (x) => Math.sqrt(squaredDistance(E, a * d, E, x * d, d)));
