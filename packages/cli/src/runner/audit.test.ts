@@ -57,6 +57,7 @@ describe.skipIf(!mirror)(`a run folder can be audited alone (skips when ${noMirr
   for (const [name, config, overrides] of [
     ["EASE on ML-100k", "configs/ml100k/ease.yaml", []],
     ["iALS on ml-latest-small", "configs/ials.yaml", ["model.factors=16", "training.epochs=3"]],
+    ["CML → BPR two-stage on ML-100k", "configs/ml100k/two-stage-cml.yaml", ["model.retrieval.training.epochs=2", "model.rerank.training.epochs=3", "model.rerank.model.factors=16", "model.candidates=50"]],
   ] as const) {
     it(`${name}: metrics recomputed from split.bin + per-user.bin, and the saved model's fold-in gives the evaluated user vectors`, async () => {
       const { dir, results } = await run(config, [...overrides]);
@@ -73,7 +74,17 @@ describe.skipIf(!mirror)(`a run folder can be audited alone (skips when ${noMirr
       const first = header.users[0];
       const hist = Array.from(rows.userId.keys()).filter((k) => rows.userId[k] === first && rows.parts[k] & SPLIT_PARTS.testHistory)
         .sort((a, b) => rows.timestamp[a] - rows.timestamp[b] || a - b);
-      const v = saved.model.userVector({ items: Int32Array.from(hist, (k) => index.get(rows.movieId[k])!), ratings: Float32Array.from(hist, (k) => rows.rating[k]) });
+      const history = { items: Int32Array.from(hist, (k) => index.get(rows.movieId[k])!), ratings: Float32Array.from(hist, (k) => rows.rating[k]) };
+      const v = saved.model.userVector(history);
+      if (saved.model.candidates) {
+        // A two-stage run: the saved top-10 of the first user is drawn from what the saved model's first stage proposes.
+        const { meta, columns } = readColumnar(join(dir, "per-user.bin"));
+        const proposed = new Set(Array.from(saved.model.candidates(history), (i) => header.movieIds[i]));
+        const top = Array.from((columns.topMovieIds as Int32Array).subarray(0, 10));
+        expect(top.every((m) => proposed.has(m))).toBe(true);
+        expect((meta as { kMax: number }).kMax).toBe(10);
+        expect(results.metrics.candidate_recall.perSeed[0]).toBeGreaterThan(0);
+      }
       if (isSparse(v)) {
         const { columns } = readColumnar(join(dir, "user-vectors.csr"));
         const offsets = columns.offsets as Uint32Array;
