@@ -5,6 +5,7 @@ import { runEpochs, shuffledBatches } from "../engine/epochs.ts";
 import type { FitContext, Trained } from "../family.ts";
 import { listFinder, sortedLists, type CsrLists } from "../kernels/lists.ts";
 import { negative } from "../kernels/sgd-examples.ts";
+import { FeatureProjection } from "./cml-features.ts";
 import type { CmlConfig } from "./config.ts";
 import { clipRow, euclideanItems, euclideanUser, squaredDistance } from "./euclidean.ts";
 
@@ -112,31 +113,46 @@ export async function fitCml(train: TrainSet, c: CmlConfig, { rng, training: o }
   const clipU = (r: number) => clipRow(P, r, d, c.clipNorm);
   const clipI = (r: number) => clipRow(V, r, d, c.clipNorm);
   const touch = (list: number[], mark: Uint8Array, r: number) => mark[r] || (list.push(r), (mark[r] = 1));
-  const { epochsRun } = await runEpochs({
-    label: `CML d=${d}`, epochs: o.epochs, monitor: o.monitor, current: () => cmlModel(state()), weights: [P, V],
-    runEpoch: () => {
-      let loss = 0;
-      shuffledBatches(o.batchSize ?? 1000, shuffle, order, (r) => {
-        const u = train.user[r];
-        const i = train.item[r];
-        const l = cmlGradient(P, u * d, V, i, d, c, sampler(sampling, lists, u, train.nItems), g);
-        if (l === 0) return;
-        loss += l;
-        users.accumulate(u, g.u), items.accumulate(i, g.i), items.accumulate(g.impostor, g.j);
-        touch(touched.users, touched.markU, u), touch(touched.items, touched.markI, i), touch(touched.items, touched.markI, g.impostor);
-      }, () => {
-        if (c.covariance > 0) loss += covarianceStep(P, V, touched.users, touched.items, d, c.covariance, users, items);
-        for (const r of touched.users) touched.markU[r] = 0;
-        for (const r of touched.items) touched.markI[r] = 0;
-        touched.users.length = 0;
-        touched.items.length = 0;
-        users.step(clipU), items.step(clipI);
-      });
-      return loss / order.length;
-    },
-  });
-  log(`CML: ${epochsRun} epochs, d = ${d}, margin ${c.margin}, U = ${c.negatives}, λ_c = ${c.covariance}, ${optimizer.kind} lr = ${o.learningRate}`);
-  return { model: cmlModel(state()), state: state() };
+  const features = c.features ? new FeatureProjection(train, c.features, d, rng.fork("features"), 1e-3) : null;
+  try {
+    const { epochsRun } = await runEpochs({
+      label: `CML d=${d}`, epochs: o.epochs, monitor: o.monitor, current: () => cmlModel(state()), weights: [P, V],
+      runEpoch: () => {
+        let loss = 0;
+        shuffledBatches(o.batchSize ?? 1000, shuffle, order, (r) => {
+          const u = train.user[r];
+          const i = train.item[r];
+          const l = cmlGradient(P, u * d, V, i, d, c, sampler(sampling, lists, u, train.nItems), g);
+          if (l === 0) return;
+          loss += l;
+          users.accumulate(u, g.u), items.accumulate(i, g.i), items.accumulate(g.impostor, g.j);
+          touch(touched.users, touched.markU, u), touch(touched.items, touched.markI, i), touch(touched.items, touched.markI, g.impostor);
+        }, () => {
+          if (c.covariance > 0) loss += covarianceStep(P, V, touched.users, touched.items, d, c.covariance, users, items);
+          if (features) loss += features.step(touched.items, V, d, items);
+          for (const r of touched.users) touched.markU[r] = 0;
+          for (const r of touched.items) touched.markI[r] = 0;
+          touched.users.length = 0;
+          touched.items.length = 0;
+          users.step(clipU), items.step(clipI);
+        });
+        return loss / order.length;
+      },
+    });
+    log(`CML: ${epochsRun} epochs, d = ${d}, margin ${c.margin}, U = ${c.negatives}, λ_c = ${c.covariance}${c.features ? `, feature loss λ_f = ${c.features.weight}` : ""}, ${optimizer.kind} lr = ${o.learningRate}`);
+    if (features) {
+      // Items no training pair touched have only their random start: their content's projection is a better place.
+      const seen = new Uint8Array(train.nItems);
+      for (const i of train.item) seen[i] = 1;
+      const cold = Array.from({ length: train.nItems }, (_, i) => i).filter((i) => !seen[i]);
+      const f = features.project(cold, d);
+      cold.forEach((i, k) => (V.set(f.subarray(k * d, (k + 1) * d), i * d), clipRow(V, i, d, c.clipNorm)));
+      if (cold.length) log(`CML: ${cold.length} items with no training interaction placed at their content's projection`);
+    }
+    return { model: cmlModel(state()), state: state() };
+  } finally {
+    features?.dispose();
+  }
 }
 
 /**

@@ -26,6 +26,12 @@ export const cmlConfigSchema = z.strictObject({
   clipNorm: z.number().positive().default(1),
   /** λ_c: weight of Σ_{a≠b} C_ab², C the covariance of the batch's user and item vectors (0: off). */
   covariance: z.number().min(0).default(1),
+  /**
+   * CML's feature loss: an MLP f maps each item's standardised content (genres, year, `tags` most-applied tags,
+   * the genome where the release has it) into the space and λ_f·‖f(x_j) − v_j‖² pulls the batch's items toward
+   * it; items with no training interaction then take f(x_j) as their vector. Unset: off.
+   */
+  features: z.strictObject({ weight: z.number().positive().default(1), hidden: z.number().int().min(1).default(256), tags: z.number().int().min(0).default(0), genome: z.boolean().default(true) }).optional(),
   /** WARP weighting log(rank + 1); false: every violating pair weighs 1. */
   rankWeight: z.boolean().default(true),
   /** Standard deviation of the initial vectors (the paper: N(0, 1/d)). */

@@ -68,6 +68,17 @@ describe("metric models keep the embedding contract", () => {
     });
   }
 
+  it("CML with the feature loss: a movie nobody rated sits at its content's projection, near the movies it resembles", async () => {
+    // Item 59 (genre B, like 30–59) loses every training row; the held-out user of group B must rank it above group A.
+    const keep = Array.from(train.item.keys()).filter((r) => train.item[r] !== 59);
+    const without = { ...train, user: Int32Array.from(keep, (r) => train.user[r]), item: Int32Array.from(keep, (r) => train.item[r]), rating: Float32Array.from(keep, (r) => train.rating[r]), timestamp: Uint32Array.from(keep, (r) => train.timestamp[r]) };
+    const c = modelConfigSchema.parse({ family: "metric", variant: "cml", factors: 8, negatives: 5, features: { weight: 1, hidden: 16 } });
+    const { model } = await fitModel(without, c, { rng: new Rng(3, "model"), training: { epochs: 30, learningRate: 0.05, optimizer: "adagrad", batchSize: 500 } });
+    const s = scores(model, heldOut);
+    const groupA = s.slice(0, 30).sort((a, b) => b - a);
+    expect(s[59]).toBeGreaterThan(groupA[0]);
+  });
+
   it("content triplet net: after training, liked movies sit nearer each other than disliked ones (write-up 004's check)", async () => {
     const { model } = await fit({ variant: "triplet", hidden: 8, factors: 4 }, { epochs: 10 });
     const d = 4;
