@@ -11,9 +11,10 @@ import { mfFamily } from "./mf/index.ts";
 import { autoencoderFamily } from "./autoencoder/index.ts";
 import { metricFamily } from "./metric/index.ts";
 import { pipelineFamily } from "./pipeline/index.ts";
+import { sequenceFamily } from "./sequence/index.ts";
 
 /** Every model family. A new family is a folder exporting its `ModelFamily`, and one line here. */
-export const FAMILIES = [popularityFamily, randomFamily, meanFamily, baselineFamily, easeFamily, mfFamily, autoencoderFamily, metricFamily, pipelineFamily] as const;
+export const FAMILIES = [popularityFamily, randomFamily, meanFamily, baselineFamily, easeFamily, mfFamily, autoencoderFamily, metricFamily, sequenceFamily, pipelineFamily] as const;
 
 type ConfigOf<F> = F extends ModelFamily<infer C, infer _S> ? C : never;
 /** A validated `model:` section of any family. */

@@ -1,0 +1,25 @@
+import { z } from "zod";
+
+/**
+ * SASRec (Kang & McAuley 2018): causal self-attention over the last `maxLength` items of a user's time-ordered
+ * history, learned positions, pre-layer-norm blocks, dropout, tied item embeddings. `loss`: `ce` — full softmax
+ * over the catalogue at every position (Klenitskiy & Vasilev 2023, "SASRec+"); `bce` — the original, one sampled
+ * negative per position; `sampled` — softmax over the positive and `negatives` sampled items (gSASRec without
+ * its calibration).
+ */
+export const sasRecConfigSchema = z.strictObject({
+  family: z.literal("sequence"),
+  variant: z.literal("sasrec"),
+  factors: z.number().int().min(1).default(64),
+  blocks: z.number().int().min(1).max(12).default(2),
+  heads: z.number().int().min(1).default(1),
+  maxLength: z.number().int().min(2).max(2048).default(200),
+  dropout: z.number().min(0).lt(1).default(0.2),
+  loss: z.enum(["ce", "bce", "sampled"]).default("ce"),
+  /** Sampled items per position for `loss: sampled`. */
+  negatives: z.number().int().min(1).default(256),
+}).refine((c) => c.factors % c.heads === 0, { message: "factors must be a multiple of heads", path: ["heads"] });
+
+export type SasRecConfig = z.infer<typeof sasRecConfigSchema>;
+export const sequenceConfigSchema = sasRecConfigSchema;
+export type SequenceConfig = SasRecConfig;

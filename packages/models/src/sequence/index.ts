@@ -1,0 +1,28 @@
+import type { ModelState } from "@mle/core";
+import { Params } from "../engine/nn/index.ts";
+import { trainingSchema } from "../engine/training.ts";
+import type { ModelFamily } from "../family.ts";
+import { sequenceConfigSchema, type SequenceConfig } from "./config.ts";
+import { fitSasRec, sasRecModel } from "./sasrec.ts";
+
+const training = trainingSchema({ epochs: 200, learningRate: 1e-3, batchSize: 128, earlyStopping: { patience: 20 } });
+
+/** Sequence models over a user's time-ordered history: SASRec (full softmax, BCE or sampled softmax). */
+export const sequenceFamily: ModelFamily<SequenceConfig, ModelState> = {
+  family: "sequence",
+  summary: "transformers over the time-ordered history: SASRec",
+  config: sequenceConfigSchema,
+  training: () => training,
+  describe: (c) => `SASRec-${c.loss.toUpperCase()} (d = ${c.factors}, L = ${c.maxLength})`,
+  notes: (c, t) => ({
+    architecture: `SASRec (Kang & McAuley 2018): the user's last ${c.maxLength} items in time order, item embeddings × √d plus learned positions, ${c.blocks} pre-layer-norm blocks of ${c.heads}-head causal self-attention and a ReLU feed-forward (dropout ${c.dropout}), a final layer norm. The item vectors are the (tied) input embeddings; a user's vector is the encoder's output at the last position, so ranking by dot product is the model's own next-item score and any history folds in with one forward pass.`,
+    why: "Attention over order: what a user watched last says most about what comes next, and self-attention learns which earlier items matter for each position instead of a fixed window. Trained with the full softmax over the catalogue, SASRec matches or beats BERT4Rec (Klenitskiy & Vasilev 2023); the original one-negative BCE is kept to show the gap.",
+    training: `${c.loss === "ce" ? "Full softmax cross-entropy over the whole catalogue at every position (computed in chunks of rows when the logits would not fit)" : c.loss === "bce" ? "Binary cross-entropy with one sampled unseen item per position (the original)" : `Softmax over the true next item and ${c.negatives} sampled unseen items per position`}, averaged over real (unpadded) positions; each epoch every user's last ${c.maxLength + 1} training items give ${c.maxLength} (prefix, next item) pairs, the causal mask keeping each prediction from seeing later items. Adam (learning rate ${t.learningRate}) in batches of ${t.batchSize} users, at most ${t.epochs} epochs${t.earlyStopping?.patience ? `; with a validation part, training stops after ${t.earlyStopping.patience} epochs without improvement and keeps the best epoch's weights` : ""}.`,
+  }),
+  fit: (train, c, ctx) => fitSasRec(train, c, ctx),
+  restore: (s, c) => {
+    const p = Params.fromState(s);
+    return sasRecModel(p, c, p.get("item").shape[0] - 1);
+  },
+  examples: [{ family: "sequence", variant: "sasrec", factors: 8, blocks: 1, maxLength: 6 }, { family: "sequence", variant: "sasrec", factors: 8, blocks: 1, maxLength: 6, loss: "bce" }],
+};

@@ -1,0 +1,154 @@
+import { log, userLists, type EmbeddingModel, type History, type ModelState, type Rng, type TrainSet } from "@mle/core";
+import { runEpochs } from "../engine/epochs.ts";
+import { AdamW, Params, causalMask, chunkedSoftmaxCrossEntropy, dense, dropout, layerNorm, selfAttention, take, tf, type AttentionWeights } from "../engine/nn/index.ts";
+import type { FitContext, Trained } from "../family.ts";
+import { sortedLists } from "../kernels/lists.ts";
+import { negative } from "../kernels/sgd-examples.ts";
+import type { SasRecConfig } from "./config.ts";
+
+/** The weights: item table (row I is padding), positions, per block attention and feed-forward with layer norms. */
+function initParams(p: Params, nItems: number, c: SasRecConfig): void {
+  const d = c.factors;
+  p.add("item", [nItems + 1, d], { kind: "glorot" });
+  p.add("pos", [c.maxLength, d], { kind: "glorot" });
+  const norm = (n: string) => (p.add(`${n}g`, [d], { kind: "ones" }), p.add(`${n}b`, [d], { kind: "zeros" }));
+  for (let b = 0; b < c.blocks; b++) {
+    norm(`b${b}/ln1`), norm(`b${b}/ln2`);
+    for (const w of ["wq", "wk", "wv", "wo", "f1", "f2"]) (p.add(`b${b}/${w}`, [d, d], { kind: "glorot" }), p.add(`b${b}/${w}b`, [d], { kind: "zeros" }));
+  }
+  norm("lnF");
+}
+
+/**
+ * The encoder over left-padded sequences [B, L] (item ids, I = padding): item embeddings × √d plus learned
+ * positions, dropout, then pre-layer-norm blocks — causal self-attention that never sees a padded or later
+ * position, a ReLU feed-forward, residuals, padded positions zeroed — and a final layer norm: [B, L, d].
+ */
+export function encode(p: Params, c: SasRecConfig, nItems: number, seqs: Int32Array, B: number, rng: Rng | null): tf.Tensor3D {
+  const L = c.maxLength;
+  const d = c.factors;
+  const w = (k: string) => p.get(k) as tf.Tensor2D;
+  const v = (k: string) => p.get(k) as tf.Tensor1D;
+  const ids = tf.tensor2d(seqs, [B, L], "int32");
+  const keep = tf.reshape(tf.cast(tf.notEqual(ids, nItems), "float32"), [B, L, 1]) as tf.Tensor3D;
+  let x = tf.add(tf.mul(tf.gather(w("item"), ids), Math.sqrt(d)), w("pos")) as tf.Tensor3D;
+  x = tf.mul(dropout(x, c.dropout, rng), keep) as tf.Tensor3D;
+  const padKeys = tf.mul(tf.sub(1, tf.reshape(keep, [B, 1, 1, L])), -1e9);
+  const mask = tf.add(causalMask(L), padKeys);
+  for (let b = 0; b < c.blocks; b++) {
+    const k = (n: string) => `b${b}/${n}`;
+    const att: AttentionWeights = { wq: w(k("wq")), wk: w(k("wk")), wv: w(k("wv")), wo: w(k("wo")), bq: v(k("wqb")), bk: v(k("wkb")), bv: v(k("wvb")), bo: v(k("wob")) };
+    x = tf.add(x, dropout(selfAttention(layerNorm(x, v(k("ln1g")), v(k("ln1b"))) as tf.Tensor3D, att, c.heads, mask, rng, c.dropout), c.dropout, rng)) as tf.Tensor3D;
+    const h = layerNorm(x, v(k("ln2g")), v(k("ln2b")));
+    const f = dense(dropout(tf.relu(dense(h, w(k("f1")), v(k("f1b")))), c.dropout, rng), w(k("f2")), v(k("f2b")));
+    x = tf.mul(tf.add(x, dropout(f, c.dropout, rng)), keep) as tf.Tensor3D;
+  }
+  return layerNorm(x, v("lnFg"), v("lnFb")) as tf.Tensor3D;
+}
+
+/** The last `L` items of a time-ordered list, left-padded with the padding id. */
+function leftPadded(items: ArrayLike<number>, L: number, pad: number, out: Int32Array, at: number): void {
+  const n = Math.min(L, items.length);
+  out.fill(pad, at, at + L - n);
+  for (let k = 0; k < n; k++) out[at + L - n + k] = items[items.length - n + k];
+}
+
+/**
+ * SASRec trained on each user's time-ordered training history: per epoch, every user's last L + 1 items give L
+ * (input, next item) positions; the loss per `loss` (see the config), averaged over the real positions; Adam.
+ */
+export async function fitSasRec(train: TrainSet, c: SasRecConfig, { rng, training: o }: FitContext): Promise<Trained<ModelState>> {
+  const I = train.nItems;
+  const L = c.maxLength;
+  const lists = userLists(train, "time");
+  const sorted = sortedLists(lists);
+  const users = Array.from({ length: train.nUsers }, (_, u) => u).filter((u) => lists.offsets[u + 1] - lists.offsets[u] >= 2);
+  const p = new Params(rng.fork("init"));
+  initParams(p, I, c);
+  const opt = new AdamW({ learningRate: o.learningRate });
+  const shuffle = rng.fork("batches");
+  const drop = rng.fork("dropout");
+  const sample = rng.fork("negatives");
+  const B = o.batchSize ?? 128;
+  const zeroBias = tf.zeros([I]) as tf.Tensor1D;
+  try {
+    const { epochsRun, lastLoss } = await runEpochs({
+      label: `SASRec-${c.loss} d=${c.factors} L=${L}`, epochs: o.epochs, monitor: o.monitor, current: () => sasRecModel(p, c, I),
+      weights: { snapshot: () => p.snapshot(), restore: (s) => p.restore(s) },
+      runEpoch: () => {
+        const order = shuffle.permutation(users.length);
+        let sum = 0;
+        let positions = 0;
+        for (let s = 0; s < order.length; s += B) {
+          const batch = Array.from(order.subarray(s, s + B), (k) => users[k]);
+          const m = batch.length;
+          const input = new Int32Array(m * L);
+          const target = new Int32Array(m * L);
+          const weight = new Float32Array(m * L);
+          batch.forEach((u, k) => {
+            const seq = lists.items.subarray(lists.offsets[u], lists.offsets[u + 1]);
+            leftPadded(seq.subarray(0, seq.length - 1), L, I, input, k * L);
+            leftPadded(seq.subarray(1), L, I, target, k * L);
+            for (let j = k * L; j < (k + 1) * L; j++) if (input[j] !== I) weight[j] = 1;
+            for (let j = k * L; j < (k + 1) * L; j++) if (target[j] === I) target[j] = 0;
+          });
+          const n = weight.reduce((a, b) => a + b, 0);
+          const negatives = c.loss === "ce" ? null : Int32Array.from({ length: m * L * (c.loss === "bce" ? 1 : c.negatives) }, (_, j) => negative(sample, sorted, batch[Math.floor(j / (L * (c.loss === "bce" ? 1 : c.negatives)))], I));
+          sum += n * opt.step(() => tf.tidy(() => {
+            const h = tf.reshape(encode(p, c, I, input, m, drop), [m * L, c.factors]) as tf.Tensor2D;
+            const items = tf.slice(p.get("item"), [0, 0], [I, c.factors]) as tf.Tensor2D;
+            if (c.loss === "ce") return tf.div(chunkedSoftmaxCrossEntropy(h, items, zeroBias, target, weight), n) as tf.Scalar;
+            const w = tf.tensor1d(weight);
+            const pos = tf.sum(tf.mul(h, tf.gather(items, tf.tensor1d(target, "int32"))), 1);
+            const per = c.loss === "bce" ? 1 : c.negatives;
+            const neg = tf.sum(tf.mul(tf.reshape(h, [m * L, 1, c.factors]), tf.reshape(tf.gather(items, tf.tensor1d(negatives!, "int32")), [m * L, per, c.factors])), 2);
+            const loss = c.loss === "bce"
+              ? tf.add(tf.softplus(tf.neg(pos)), tf.softplus(tf.reshape(neg, [m * L])))
+              : tf.neg(tf.reshape(tf.slice(tf.logSoftmax(tf.concat([tf.reshape(pos, [m * L, 1]), neg], 1), 1), [0, 0], [m * L, 1]), [m * L]));
+            return tf.div(tf.sum(tf.mul(loss, w)), n) as tf.Scalar;
+          }), p);
+          positions += n;
+        }
+        return sum / Math.max(1, positions);
+      },
+    });
+    log(`SASRec (${c.loss}): ${epochsRun} epochs, d = ${c.factors}, ${c.blocks} blocks × ${c.heads} heads, L = ${L}; last epoch's loss ${lastLoss.toFixed(4)}`);
+    const state = p.toState();
+    return { model: sasRecModel(Params.fromState(state), c, I), state };
+  } finally {
+    opt.dispose();
+    zeroBias.dispose();
+    p.dispose();
+  }
+}
+
+/** A history in time order (by timestamp when given, ties as listed). */
+function timeOrdered(h: History): Int32Array {
+  if (!h.timestamps) return h.items;
+  const t = h.timestamps;
+  return Int32Array.from(Array.from(h.items.keys()).sort((a, b) => t[a] - t[b] || a - b), (k) => h.items[k]);
+}
+
+/**
+ * Items: the tied item embeddings (rows 0..I−1). A user: the encoder's output at the last position of their
+ * history's last L items — the model's own next-item scores are this vector's dot products, so any history folds in.
+ */
+export function sasRecModel(p: Params, c: SasRecConfig, nItems: number): EmbeddingModel {
+  const L = c.maxLength;
+  const itemVectors = take(() => tf.slice(p.get("item"), [0, 0], [nItems, c.factors]));
+  const userVectors = (hs: History[]): Float32Array[] => {
+    const out: Float32Array[] = [];
+    for (let a = 0; a < hs.length; a += 256) {
+      const block = hs.slice(a, a + 256);
+      const seqs = new Int32Array(block.length * L);
+      block.forEach((h, k) => leftPadded(timeOrdered(h), L, nItems, seqs, k * L));
+      const last = take(() => tf.reshape(tf.slice(encode(p, c, nItems, seqs, block.length, null), [0, L - 1, 0], [block.length, 1, c.factors]), [block.length * c.factors]));
+      block.forEach((_, k) => out.push(last.slice(k * c.factors, (k + 1) * c.factors)));
+    }
+    return out;
+  };
+  return {
+    name: `sasrec-${c.loss}(d=${c.factors}, L=${L})`, dim: c.factors, nItems, similarity: "dot", itemVectors,
+    userVector: (h) => userVectors([h])[0], userVectors,
+  };
+}
