@@ -16,6 +16,12 @@ export const sasRecConfigSchema = z.strictObject({
   maxLength: z.number().int().min(2).max(2048).default(200),
   dropout: z.number().min(0).lt(1).default(0.2),
   loss: z.enum(["ce", "bce", "sampled"]).default("ce"),
+  /**
+   * Training sequences per user and epoch: `all` — the history cut into windows of L + 1 items from the most
+   * recent back (every transition is a target once, however long the history); `last` — only the last L + 1
+   * (the original SASRec).
+   */
+  windows: z.enum(["all", "last"]).default("all"),
   /** Sampled items per position for `loss: sampled`. */
   negatives: z.number().int().min(1).default(256),
 }).refine((c) => c.factors % c.heads === 0, { message: "factors must be a multiple of heads", path: ["heads"] });

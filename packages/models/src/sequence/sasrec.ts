@@ -54,15 +54,24 @@ function leftPadded(items: ArrayLike<number>, L: number, pad: number, out: Int32
 }
 
 /**
- * SASRec trained on each user's time-ordered training history: per epoch, every user's last L + 1 items give L
- * (input, next item) positions; the loss per `loss` (see the config), averaged over the real positions; Adam.
+ * SASRec trained on each user's time-ordered training history: per epoch, each window of L + 1 items (`windows`)
+ * gives L (prefix, next item) positions; the loss per `loss` (see the config), averaged over the real positions; Adam.
  */
 export async function fitSasRec(train: TrainSet, c: SasRecConfig, { rng, training: o }: FitContext): Promise<Trained<ModelState>> {
   const I = train.nItems;
   const L = c.maxLength;
   const lists = userLists(train, "time");
   const sorted = sortedLists(lists);
-  const users = Array.from({ length: train.nUsers }, (_, u) => u).filter((u) => lists.offsets[u + 1] - lists.offsets[u] >= 2);
+  // (user, end) of every training window: L + 1 items ending at `end`, stepping back L at a time (overlapping by
+  // one item, so every transition is a target exactly once); only the latest window with `windows: last`.
+  const windows: [number, number][] = [];
+  for (let u = 0; u < train.nUsers; u++) {
+    const n = lists.offsets[u + 1] - lists.offsets[u];
+    for (let end = n; end >= 2; end -= L) {
+      windows.push([u, end]);
+      if (c.windows === "last") break;
+    }
+  }
   const p = new Params(rng.fork("init"));
   initParams(p, I, c);
   const opt = new AdamW({ learningRate: o.learningRate });
@@ -76,17 +85,18 @@ export async function fitSasRec(train: TrainSet, c: SasRecConfig, { rng, trainin
       label: `SASRec-${c.loss} d=${c.factors} L=${L}`, epochs: o.epochs, monitor: o.monitor, current: () => sasRecModel(p, c, I),
       weights: { snapshot: () => p.snapshot(), restore: (s) => p.restore(s) },
       runEpoch: () => {
-        const order = shuffle.permutation(users.length);
+        const order = shuffle.permutation(windows.length);
         let sum = 0;
         let positions = 0;
         for (let s = 0; s < order.length; s += B) {
-          const batch = Array.from(order.subarray(s, s + B), (k) => users[k]);
+          const picked = Array.from(order.subarray(s, s + B), (k) => windows[k]);
+          const batch = picked.map(([u]) => u);
           const m = batch.length;
           const input = new Int32Array(m * L);
           const target = new Int32Array(m * L);
           const weight = new Float32Array(m * L);
-          batch.forEach((u, k) => {
-            const seq = lists.items.subarray(lists.offsets[u], lists.offsets[u + 1]);
+          picked.forEach(([u, end], k) => {
+            const seq = lists.items.subarray(lists.offsets[u] + Math.max(0, end - L - 1), lists.offsets[u] + end);
             leftPadded(seq.subarray(0, seq.length - 1), L, I, input, k * L);
             leftPadded(seq.subarray(1), L, I, target, k * L);
             for (let j = k * L; j < (k + 1) * L; j++) if (input[j] !== I) weight[j] = 1;
