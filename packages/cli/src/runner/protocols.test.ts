@@ -34,6 +34,30 @@ describe.skipIf(!mirror)(`the RecBole ML-1M protocol on the real ML-1M sample (s
   });
 });
 
+describe.skipIf(!mirror)(`the sequential leave-one-out protocol on the real ML-1M sample (skips when ${noMirrorReason})`, () => {
+  it("configs/ml1m-seq: every rating kept; each user's latest interaction is the test target, the one before it validates", async () => {
+    const m = join(tmp.dir, "mirror-seq");
+    mkdirSync(m);
+    symlinkSync(join(mirror!, "ml-1m-sample"), join(m, "ml-1m"));
+    const { config } = loadConfig(join(repoRoot, "configs/ml1m-seq/sasrec.yaml"), [`data.mirror=${m}`, `data.cacheDir=${join(tmp.dir, "cache-seq")}`, "experiment.seeds=[1]"]);
+    const p = await prepareExperiment(config, join(tmp.dir, "seq"));
+    const x = p.interactions;
+    expect(x.n).toBe(p.loaded.dataset.nRatings);
+    const s = p.seeds[0].split;
+    const latest = new Map<number, number>();
+    for (let r = 0; r < x.n; r++) latest.set(x.user[r], Math.max(latest.get(x.user[r]) ?? 0, x.timestamp[r]));
+    // A user with fewer than three interactions has nothing left to train on and keeps them all in train.
+    const count = new Uint32Array(x.nUsers);
+    for (let r = 0; r < x.n; r++) count[x.user[r]]++;
+    expect(s.test.target.length).toBe(count.filter((c) => c >= 3).length);
+    for (const r of s.test.target) expect(x.timestamp[r]).toBe(latest.get(x.user[r]));
+    const testTime = new Map(Array.from(s.test.target, (r) => [x.user[r], x.timestamp[r]]));
+    for (const r of s.valid!.target) expect(x.timestamp[r]).toBeLessThanOrEqual(testTime.get(x.user[r])!);
+    for (const r of s.train) expect(x.timestamp[r]).toBeLessThanOrEqual(testTime.get(x.user[r])!);
+    expect(s.train.length + s.valid!.target.length + s.test.target.length).toBe(x.n);
+  });
+});
+
 describe.skipIf(!mirror)(`ML-100k's official folds (skips when ${noMirrorReason})`, () => {
   it("seeds 1..5 are u1..u5: 80,000 training and 20,000 test ratings each, and the five test folds cover every rating once", async () => {
     const { config } = loadConfig(join(repoRoot, "configs/ml100k-explicit/mf.yaml"), [`data.cacheDir=${join(tmp.dir, "cache-folds")}`, "tracking.enabled=false"]);
