@@ -27,8 +27,11 @@ export interface ComparisonOutput {
   resultsFile: string;
 }
 
-/** The main table's columns, in order, where the runs have them. */
-const COLUMNS = ["recall@10", "recall_liang@10", "ndcg@10", "map@10", "mrr", "hit_rate@10", "coverage@10", "novelty@10"];
+/** The main table's columns, in order, at the primary metric's cut-off (10 when it has none), where the runs have them. */
+function columnsAt(primary: string): string[] {
+  const k = /@(\d+)$/.exec(primary)?.[1] ?? "10";
+  return ["recall", "recall_liang", "ndcg", "map", "mrr", "hit_rate", "coverage", "novelty"].map((m) => (m === "mrr" ? m : `${m}@${k}`));
+}
 
 /**
  * Runs (or, with `reuse`, reuses finished runs of) every config of an experiment file on its seeds,
@@ -70,7 +73,7 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
   const ks = [...new Set(Object.keys(models[0].results.metrics).filter((k) => k.startsWith("recall@")).map((k) => Number(k.split("@")[1])))].sort((a, b) => a - b);
   const reportFile = await writeComparisonReport({
     name: c.name, description: c.description, seeds: c.seeds, overrides: c.set, primary: p, ks,
-    columns: COLUMNS.filter((k) => models.every((m) => m.results.metrics[k])),
+    columns: columnsAt(c.primary).filter((k) => models.every((m) => m.results.metrics[k])),
     runs: models.map((m) => ({
       name: m.name, config: m.config, modelLine: m.results.model, metrics: m.results.metrics, coldMetrics: m.results.coldMetrics, fitSeconds: m.results.fitSeconds ?? [],
       where: m.tracking ?? (m.reused ? "reused" : "not tracked"), backend: m.results.backend, configHash: m.results.configHash, manifests: m.results.split.manifests,
