@@ -26,6 +26,26 @@ export const sasRecConfigSchema = z.strictObject({
   negatives: z.number().int().min(1).default(256),
 }).refine((c) => c.factors % c.heads === 0, { message: "factors must be a multiple of heads", path: ["heads"] });
 
+/**
+ * BERT4Rec (Sun et al. 2019): the same encoder without the causal mask, trained on the cloze task — a share
+ * `maskProbability` of each window's items replaced by a mask token and predicted by the full softmax over the
+ * catalogue; the user vector is the encoder's output at a mask appended after the history.
+ */
+export const bert4RecConfigSchema = z.strictObject({
+  family: z.literal("sequence"),
+  variant: z.literal("bert4rec"),
+  factors: z.number().int().min(1).default(64),
+  blocks: z.number().int().min(1).max(12).default(2),
+  heads: z.number().int().min(1).default(2),
+  maxLength: z.number().int().min(2).max(2048).default(200),
+  dropout: z.number().min(0).lt(1).default(0.2),
+  maskProbability: z.number().gt(0).lt(1).default(0.2),
+  windows: z.enum(["all", "last"]).default("all"),
+}).refine((c) => c.factors % c.heads === 0, { message: "factors must be a multiple of heads", path: ["heads"] });
+
 export type SasRecConfig = z.infer<typeof sasRecConfigSchema>;
-export const sequenceConfigSchema = sasRecConfigSchema;
-export type SequenceConfig = SasRecConfig;
+export type Bert4RecConfig = z.infer<typeof bert4RecConfigSchema>;
+export const sequenceConfigSchema = z.discriminatedUnion("variant", [sasRecConfigSchema, bert4RecConfigSchema]);
+export type SequenceConfig = SasRecConfig | Bert4RecConfig;
+/** What the shared encoder reads of either variant. */
+export type EncoderConfig = Pick<SasRecConfig, "factors" | "blocks" | "heads" | "maxLength" | "dropout">;

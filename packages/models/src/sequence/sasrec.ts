@@ -4,12 +4,12 @@ import { AdamW, Params, causalMask, chunkedSoftmaxCrossEntropy, dense, dropout, 
 import type { FitContext, Trained } from "../family.ts";
 import { sortedLists } from "../kernels/lists.ts";
 import { negative } from "../kernels/sgd-examples.ts";
-import type { SasRecConfig } from "./config.ts";
+import type { EncoderConfig, SasRecConfig } from "./config.ts";
 
-/** The weights: item table (row I is padding), positions, per block attention and feed-forward with layer norms. */
-function initParams(p: Params, nItems: number, c: SasRecConfig): void {
+/** The weights: item table (`rows`: the items, then padding and, for BERT4Rec, the mask), positions, per block attention and feed-forward with layer norms. */
+export function initParams(p: Params, rows: number, c: EncoderConfig): void {
   const d = c.factors;
-  p.add("item", [nItems + 1, d], { kind: "glorot" });
+  p.add("item", [rows, d], { kind: "glorot" });
   p.add("pos", [c.maxLength, d], { kind: "glorot" });
   const norm = (n: string) => (p.add(`${n}g`, [d], { kind: "ones" }), p.add(`${n}b`, [d], { kind: "zeros" }));
   for (let b = 0; b < c.blocks; b++) {
@@ -21,10 +21,10 @@ function initParams(p: Params, nItems: number, c: SasRecConfig): void {
 
 /**
  * The encoder over left-padded sequences [B, L] (item ids, I = padding): item embeddings × √d plus learned
- * positions, dropout, then pre-layer-norm blocks — causal self-attention that never sees a padded or later
- * position, a ReLU feed-forward, residuals, padded positions zeroed — and a final layer norm: [B, L, d].
+ * positions, dropout, then pre-layer-norm blocks — self-attention that never sees a padded position (nor, when
+ * `causal`, a later one), a ReLU feed-forward, residuals, padded positions zeroed — and a final layer norm: [B, L, d].
  */
-export function encode(p: Params, c: SasRecConfig, nItems: number, seqs: Int32Array, B: number, rng: Rng | null): tf.Tensor3D {
+export function encode(p: Params, c: EncoderConfig, nItems: number, seqs: Int32Array, B: number, rng: Rng | null, causal = true): tf.Tensor3D {
   const L = c.maxLength;
   const d = c.factors;
   const w = (k: string) => p.get(k) as tf.Tensor2D;
@@ -34,7 +34,7 @@ export function encode(p: Params, c: SasRecConfig, nItems: number, seqs: Int32Ar
   let x = tf.add(tf.mul(tf.gather(w("item"), ids), Math.sqrt(d)), w("pos")) as tf.Tensor3D;
   x = tf.mul(dropout(x, c.dropout, rng), keep) as tf.Tensor3D;
   const padKeys = tf.mul(tf.sub(1, tf.reshape(keep, [B, 1, 1, L])), -1e9);
-  const mask = tf.add(causalMask(L), padKeys);
+  const mask = causal ? tf.add(causalMask(L), padKeys) : padKeys;
   for (let b = 0; b < c.blocks; b++) {
     const k = (n: string) => `b${b}/${n}`;
     const att: AttentionWeights = { wq: w(k("wq")), wk: w(k("wk")), wv: w(k("wv")), wo: w(k("wo")), bq: v(k("wqb")), bk: v(k("wkb")), bv: v(k("wvb")), bo: v(k("wob")) };
@@ -47,10 +47,26 @@ export function encode(p: Params, c: SasRecConfig, nItems: number, seqs: Int32Ar
 }
 
 /** The last `L` items of a time-ordered list, left-padded with the padding id. */
-function leftPadded(items: ArrayLike<number>, L: number, pad: number, out: Int32Array, at: number): void {
+export function leftPadded(items: ArrayLike<number>, L: number, pad: number, out: Int32Array, at: number): void {
   const n = Math.min(L, items.length);
   out.fill(pad, at, at + L - n);
   for (let k = 0; k < n; k++) out[at + L - n + k] = items[items.length - n + k];
+}
+
+/**
+ * (user, end) of every training window: `span` + 1 items ending at `end`, stepping back `span` at a time (so
+ * consecutive windows overlap by one item and every transition is a target exactly once); only the latest
+ * window per user with `last`.
+ */
+export function trainingWindows(offsets: Uint32Array, span: number, mode: "all" | "last"): [number, number][] {
+  const windows: [number, number][] = [];
+  for (let u = 0; u + 1 < offsets.length; u++) {
+    for (let end = offsets[u + 1] - offsets[u]; end >= 2; end -= span) {
+      windows.push([u, end]);
+      if (mode === "last") break;
+    }
+  }
+  return windows;
 }
 
 /**
@@ -62,18 +78,9 @@ export async function fitSasRec(train: TrainSet, c: SasRecConfig, { rng, trainin
   const L = c.maxLength;
   const lists = userLists(train, "time");
   const sorted = sortedLists(lists);
-  // (user, end) of every training window: L + 1 items ending at `end`, stepping back L at a time (overlapping by
-  // one item, so every transition is a target exactly once); only the latest window with `windows: last`.
-  const windows: [number, number][] = [];
-  for (let u = 0; u < train.nUsers; u++) {
-    const n = lists.offsets[u + 1] - lists.offsets[u];
-    for (let end = n; end >= 2; end -= L) {
-      windows.push([u, end]);
-      if (c.windows === "last") break;
-    }
-  }
+  const windows = trainingWindows(lists.offsets, L, c.windows);
   const p = new Params(rng.fork("init"));
-  initParams(p, I, c);
+  initParams(p, I + 1, c);
   const opt = new AdamW({ learningRate: o.learningRate });
   const shuffle = rng.fork("batches");
   const drop = rng.fork("dropout");
@@ -133,7 +140,7 @@ export async function fitSasRec(train: TrainSet, c: SasRecConfig, { rng, trainin
 }
 
 /** A history in time order (by timestamp when given, ties as listed). */
-function timeOrdered(h: History): Int32Array {
+export function timeOrdered(h: History): Int32Array {
   if (!h.timestamps) return h.items;
   const t = h.timestamps;
   return Int32Array.from(Array.from(h.items.keys()).sort((a, b) => t[a] - t[b] || a - b), (k) => h.items[k]);
@@ -144,6 +151,15 @@ function timeOrdered(h: History): Int32Array {
  * history's last L items — the model's own next-item scores are this vector's dot products, so any history folds in.
  */
 export function sasRecModel(p: Params, c: SasRecConfig, nItems: number): EmbeddingModel {
+  return encoderModel(p, c, nItems, `sasrec-${c.loss}(d=${c.factors}, L=${c.maxLength})`, null);
+}
+
+/**
+ * An encoder's embedding space: items are the tied embeddings (rows 0..I−1), a user the output at the last
+ * position of their time-ordered history (its last L items; with `mask`, the last L − 1 and the mask token after
+ * them, BERT4Rec's query), in batches of 256.
+ */
+export function encoderModel(p: Params, c: EncoderConfig, nItems: number, name: string, mask: number | null): EmbeddingModel {
   const L = c.maxLength;
   const itemVectors = take(() => tf.slice(p.get("item"), [0, 0], [nItems, c.factors]));
   const userVectors = (hs: History[]): Float32Array[] => {
@@ -151,14 +167,15 @@ export function sasRecModel(p: Params, c: SasRecConfig, nItems: number): Embeddi
     for (let a = 0; a < hs.length; a += 256) {
       const block = hs.slice(a, a + 256);
       const seqs = new Int32Array(block.length * L);
-      block.forEach((h, k) => leftPadded(timeOrdered(h), L, nItems, seqs, k * L));
-      const last = take(() => tf.reshape(tf.slice(encode(p, c, nItems, seqs, block.length, null), [0, L - 1, 0], [block.length, 1, c.factors]), [block.length * c.factors]));
+      block.forEach((h, k) => {
+        if (mask === null) return leftPadded(timeOrdered(h), L, nItems, seqs, k * L);
+        leftPadded(timeOrdered(h), L - 1, nItems, seqs, k * L);
+        seqs[k * L + L - 1] = mask;
+      });
+      const last = take(() => tf.reshape(tf.slice(encode(p, c, nItems, seqs, block.length, null, mask === null), [0, L - 1, 0], [block.length, 1, c.factors]), [block.length * c.factors]));
       block.forEach((_, k) => out.push(last.slice(k * c.factors, (k + 1) * c.factors)));
     }
     return out;
   };
-  return {
-    name: `sasrec-${c.loss}(d=${c.factors}, L=${L})`, dim: c.factors, nItems, similarity: "dot", itemVectors,
-    userVector: (h) => userVectors([h])[0], userVectors,
-  };
+  return { name, dim: c.factors, nItems, similarity: "dot", itemVectors, userVector: (h) => userVectors([h])[0], userVectors };
 }

@@ -57,6 +57,17 @@ describe("SASRec", () => {
     });
   }
 
+  it("BERT4Rec: the cloze objective learns the chain too — the mask after a history is filled with the next item", async () => {
+    const c = modelConfigSchema.parse({ family: "sequence", variant: "bert4rec", factors: 16, blocks: 1, heads: 2, maxLength: 8, dropout: 0, maskProbability: 0.3 });
+    const { model } = await fitModel(chains(200), c, { rng: new Rng(2), training: { epochs: 60, learningRate: 0.01, batchSize: 64 } });
+    let right = 0;
+    for (let s = 0; s < 40; s++) {
+      const h: History = { items: Int32Array.from({ length: 5 }, (_, k) => (s + k) % 40), ratings: new Float32Array(5).fill(1) };
+      if (top(model, h, 1)[0] === (s + 5) % 40) right++;
+    }
+    expect(right).toBeGreaterThanOrEqual(36);
+  });
+
   it("the dot product of the user vector and the item vectors is the network's own next-item score", async () => {
     const { train, heldOut } = groups(100, 3);
     const c = config({ factors: 8, blocks: 1, maxLength: 10 });
