@@ -1,4 +1,4 @@
-import { itemFeatureMatrix, type FeatureMatrixOptions, type ItemFeatures } from "@mle/core";
+import { itemFeatureMatrix, itemLists, type FeatureMatrixOptions, type ItemFeatures, type TrainSet } from "@mle/core";
 
 /**
  * The content matrix content models read: the release's views (`itemFeatureMatrix`) plus each item's mean
@@ -39,4 +39,16 @@ export function standardised(m: { names: string[]; values: Float32Array; width: 
     for (let i = 0; i < n; i++) out[i * width + f] = sd > 1e-12 ? (values[i * width + f] - mean) / sd : 0;
   }
   return { ...m, values: out };
+}
+
+/** Each item's training count and mean training rating (NaN where it has none). */
+export function itemRatings(train: TrainSet): { mean: Float32Array; count: Uint32Array } {
+  const l = itemLists(train);
+  const count = Uint32Array.from({ length: train.nItems }, (_, i) => l.offsets[i + 1] - l.offsets[i]);
+  const mean = Float32Array.from({ length: train.nItems }, (_, i) => {
+    let s = 0;
+    for (let j = l.offsets[i]; j < l.offsets[i + 1]; j++) s += l.ratings[j];
+    return count[i] ? s / count[i] : NaN;
+  });
+  return { mean, count };
 }

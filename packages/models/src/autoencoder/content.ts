@@ -1,9 +1,9 @@
-import { UserError, itemLists, log, shaped, type EmbeddingModel, type History, type ItemFeatures, type ModelState, type ShapedArray, type TrainSet } from "@mle/core";
+import { UserError, log, shaped, type EmbeddingModel, type History, type ItemFeatures, type ModelState, type ShapedArray, type TrainSet } from "@mle/core";
 import { tf } from "../engine/backend.ts";
 import { runEpochs } from "../engine/epochs.ts";
 import { AdamW, Params, dense, take } from "../engine/nn/index.ts";
 import type { FitContext, Trained } from "../family.ts";
-import { contentMatrix, standardised } from "../features.ts";
+import { contentMatrix, itemRatings, standardised } from "../features.ts";
 import { choleskySolve, gramian } from "../kernels/linalg/small-solve.ts";
 import type { ContentAeConfig } from "./config.ts";
 
@@ -60,18 +60,6 @@ export async function fitContentAe(train: TrainSet, c: ContentAeConfig, { rng, t
   const state = stateOf();
   p.dispose();
   return { model: contentModel(state), state };
-}
-
-/** Each item's training count and mean training rating (NaN where it has none). */
-function itemRatings(train: TrainSet): { mean: Float32Array; count: Uint32Array } {
-  const l = itemLists(train);
-  const count = Uint32Array.from({ length: train.nItems }, (_, i) => l.offsets[i + 1] - l.offsets[i]);
-  const mean = Float32Array.from({ length: train.nItems }, (_, i) => {
-    let s = 0;
-    for (let j = l.offsets[i]; j < l.offsets[i + 1]; j++) s += l.ratings[j];
-    return count[i] ? s / count[i] : NaN;
-  });
-  return { mean, count };
 }
 
 function encodeAll(X: Float32Array, I: number, F: number, g: (k: string) => tf.Tensor2D, b1: (k: string) => tf.Tensor1D, L: number): Float32Array {

@@ -43,9 +43,32 @@ export const bert4RecConfigSchema = z.strictObject({
   windows: z.enum(["all", "last"]).default("all"),
 }).refine((c) => c.factors % c.heads === 0, { message: "factors must be a multiple of heads", path: ["heads"] });
 
+/**
+ * The content history encoder of write-ups 001 and 003: a transformer over the content vectors of the movies a
+ * user rated (genres, year, tag TF-IDF, the genome where the release has it), each token carrying its rating,
+ * pooled into a user vector in the space of the items' projected content. `objective`: `softmax` — the held-out
+ * movie against the whole catalogue's content vectors; `cosine` — write-up 001's, the vector pointing at the
+ * user's highest-rated movie.
+ */
+export const contentHistoryConfigSchema = z.strictObject({
+  family: z.literal("sequence"),
+  variant: z.literal("content-history"),
+  factors: z.number().int().min(1).default(64),
+  blocks: z.number().int().min(1).max(12).default(2),
+  heads: z.number().int().min(1).default(2),
+  maxLength: z.number().int().min(2).max(2048).default(100),
+  dropout: z.number().min(0).lt(1).default(0.1),
+  objective: z.enum(["softmax", "cosine"]).default("softmax"),
+  /** Add each movie's mean training rating and log(1 + training count) to its content (0 and "none" for a new movie). */
+  popularity: z.boolean().default(true),
+  tags: z.number().int().min(0).default(100),
+  genome: z.boolean().default(true),
+}).refine((c) => c.factors % c.heads === 0, { message: "factors must be a multiple of heads", path: ["heads"] });
+
 export type SasRecConfig = z.infer<typeof sasRecConfigSchema>;
+export type ContentHistoryConfig = z.infer<typeof contentHistoryConfigSchema>;
 export type Bert4RecConfig = z.infer<typeof bert4RecConfigSchema>;
-export const sequenceConfigSchema = z.discriminatedUnion("variant", [sasRecConfigSchema, bert4RecConfigSchema]);
-export type SequenceConfig = SasRecConfig | Bert4RecConfig;
+export const sequenceConfigSchema = z.discriminatedUnion("variant", [sasRecConfigSchema, bert4RecConfigSchema, contentHistoryConfigSchema]);
+export type SequenceConfig = SasRecConfig | Bert4RecConfig | ContentHistoryConfig;
 /** What the shared encoder reads of either variant. */
 export type EncoderConfig = Pick<SasRecConfig, "factors" | "blocks" | "heads" | "maxLength" | "dropout">;

@@ -2,8 +2,9 @@ import type { ModelState } from "@mle/core";
 import { Params } from "../engine/nn/index.ts";
 import { trainingSchema, type TrainingConfig } from "../engine/training.ts";
 import type { ModelFamily, ModelNotes } from "../family.ts";
-import { sequenceConfigSchema, type Bert4RecConfig, type SasRecConfig, type SequenceConfig } from "./config.ts";
+import { sequenceConfigSchema, type Bert4RecConfig, type ContentHistoryConfig, type SasRecConfig, type SequenceConfig } from "./config.ts";
 import { bert4RecModel, fitBert4Rec } from "./bert4rec.ts";
+import { contentHistoryModel, fitContentHistory } from "./content-history.ts";
 import { fitSasRec, sasRecModel } from "./sasrec.ts";
 
 const training = trainingSchema({ epochs: 200, learningRate: 1e-3, batchSize: 128, earlyStopping: { patience: 20 } });
@@ -24,16 +25,25 @@ function bertNotes(c: Bert4RecConfig, t: TrainingConfig): ModelNotes {
   };
 }
 
+function contentNotes(c: ContentHistoryConfig, t: TrainingConfig): ModelNotes {
+  return {
+    architecture: `The content history encoder of write-ups 001 and 003: each movie the user rated is a token — its standardised content (genres, year${c.popularity ? ", mean training rating, log training count" : ""}${c.tags ? `, its ${c.tags} most-applied tags as TF-IDF` : ""}${c.genome ? ", the tag genome where the release has it" : ""}) projected to d = ${c.factors}, plus its rating times a learned vector — through ${c.blocks} bidirectional attention blocks (${c.heads} heads, dropout ${c.dropout}), averaged over the last ${c.maxLength} movies into the user vector. Items are their projected content, so the user vector lives in the item content space; ${c.objective === "cosine" ? "compared by cosine" : "compared by dot product"}.`,
+    why: "No embedding belongs to a movie id or a user id: a movie nobody rated and a user never seen are served like any other, and the tag text the write-ups encoded with a pretrained BERT enters as tag features learned from scratch (no model hub is reachable here).",
+    training: `${c.objective === "cosine" ? "Write-up 001's objective: the user's highest-rated movie (the latest of ties) is held out of the input and the loss is 1 − cos(user vector, its vector)" : "Each epoch one movie per user is held out of the input and predicted by the softmax over the whole catalogue's projected content"}; Adam (learning rate ${t.learningRate}) in batches of ${t.batchSize} users, at most ${t.epochs} epochs${t.earlyStopping?.patience ? `; with a validation part, training stops after ${t.earlyStopping.patience} epochs without improvement and keeps the best epoch's weights` : ""}.`,
+  };
+}
+
 /** Sequence models over a user's time-ordered history: SASRec (full softmax, BCE or sampled softmax) and BERT4Rec. */
 export const sequenceFamily: ModelFamily<SequenceConfig, ModelState> = {
   family: "sequence",
-  summary: "transformers over the time-ordered history: SASRec, BERT4Rec",
+  summary: "transformers over the history: SASRec, BERT4Rec, the content history encoder",
   config: sequenceConfigSchema,
   training: () => training,
-  describe: (c) => (c.variant === "bert4rec" ? `BERT4Rec (d = ${c.factors}, L = ${c.maxLength})` : `SASRec-${c.loss.toUpperCase()} (d = ${c.factors}, L = ${c.maxLength})`),
-  notes: (c, t) => (c.variant === "bert4rec" ? bertNotes(c, t) : sasNotes(c, t)),
-  fit: (train, c, ctx) => (c.variant === "bert4rec" ? fitBert4Rec(train, c, ctx) : fitSasRec(train, c, ctx)),
+  describe: (c) => (c.variant === "bert4rec" ? `BERT4Rec (d = ${c.factors}, L = ${c.maxLength})` : c.variant === "content-history" ? `content history encoder (${c.objective}, d = ${c.factors})` : `SASRec-${c.loss.toUpperCase()} (d = ${c.factors}, L = ${c.maxLength})`),
+  notes: (c, t) => (c.variant === "bert4rec" ? bertNotes(c, t) : c.variant === "content-history" ? contentNotes(c, t) : sasNotes(c, t)),
+  fit: (train, c, ctx) => (c.variant === "bert4rec" ? fitBert4Rec(train, c, ctx) : c.variant === "content-history" ? fitContentHistory(train, c, ctx) : fitSasRec(train, c, ctx)),
   restore: (s, c) => {
+    if (c.variant === "content-history") return contentHistoryModel(s, c);
     const p = Params.fromState(s);
     return c.variant === "bert4rec" ? bert4RecModel(p, c, p.get("item").shape[0] - 2) : sasRecModel(p, c, p.get("item").shape[0] - 1);
   },
@@ -41,5 +51,7 @@ export const sequenceFamily: ModelFamily<SequenceConfig, ModelState> = {
     { family: "sequence", variant: "sasrec", factors: 8, blocks: 1, maxLength: 6 },
     { family: "sequence", variant: "sasrec", factors: 8, blocks: 1, maxLength: 6, loss: "bce" },
     { family: "sequence", variant: "bert4rec", factors: 8, blocks: 1, heads: 2, maxLength: 6 },
+    { family: "sequence", variant: "content-history", factors: 8, blocks: 1, heads: 2, maxLength: 6, tags: 0 },
+    { family: "sequence", variant: "content-history", factors: 8, blocks: 1, heads: 2, maxLength: 6, tags: 0, objective: "cosine" },
   ],
 };

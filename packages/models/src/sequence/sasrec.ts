@@ -8,9 +8,14 @@ import type { EncoderConfig, SasRecConfig } from "./config.ts";
 
 /** The weights: item table (`rows`: the items, then padding and, for BERT4Rec, the mask), positions, per block attention and feed-forward with layer norms. */
 export function initParams(p: Params, rows: number, c: EncoderConfig): void {
+  p.add("item", [rows, c.factors], { kind: "glorot" });
+  p.add("pos", [c.maxLength, c.factors], { kind: "glorot" });
+  initBlocks(p, c);
+}
+
+/** The attention blocks and the final layer norm. */
+export function initBlocks(p: Params, c: EncoderConfig): void {
   const d = c.factors;
-  p.add("item", [rows, d], { kind: "glorot" });
-  p.add("pos", [c.maxLength, d], { kind: "glorot" });
   const norm = (n: string) => (p.add(`${n}g`, [d], { kind: "ones" }), p.add(`${n}b`, [d], { kind: "zeros" }));
   for (let b = 0; b < c.blocks; b++) {
     norm(`b${b}/ln1`), norm(`b${b}/ln2`);
@@ -25,14 +30,18 @@ export function initParams(p: Params, rows: number, c: EncoderConfig): void {
  * `causal`, a later one), a ReLU feed-forward, residuals, padded positions zeroed — and a final layer norm: [B, L, d].
  */
 export function encode(p: Params, c: EncoderConfig, nItems: number, seqs: Int32Array, B: number, rng: Rng | null, causal = true): tf.Tensor3D {
-  const L = c.maxLength;
-  const d = c.factors;
+  const ids = tf.tensor2d(seqs, [B, c.maxLength], "int32");
+  const keep = tf.reshape(tf.cast(tf.notEqual(ids, nItems), "float32"), [B, c.maxLength, 1]) as tf.Tensor3D;
+  const x = tf.add(tf.mul(tf.gather(p.get("item"), ids), Math.sqrt(c.factors)), p.get("pos")) as tf.Tensor3D;
+  return encodeTokens(p, c, x, keep, rng, causal);
+}
+
+/** The blocks over embedded tokens x [B, L, d] with `keep` [B, L, 1] (1 for a real token, 0 for padding). */
+export function encodeTokens(p: Params, c: EncoderConfig, tokens: tf.Tensor3D, keep: tf.Tensor3D, rng: Rng | null, causal: boolean): tf.Tensor3D {
+  const [B, L] = tokens.shape;
   const w = (k: string) => p.get(k) as tf.Tensor2D;
   const v = (k: string) => p.get(k) as tf.Tensor1D;
-  const ids = tf.tensor2d(seqs, [B, L], "int32");
-  const keep = tf.reshape(tf.cast(tf.notEqual(ids, nItems), "float32"), [B, L, 1]) as tf.Tensor3D;
-  let x = tf.add(tf.mul(tf.gather(w("item"), ids), Math.sqrt(d)), w("pos")) as tf.Tensor3D;
-  x = tf.mul(dropout(x, c.dropout, rng), keep) as tf.Tensor3D;
+  let x = tf.mul(dropout(tokens, c.dropout, rng), keep) as tf.Tensor3D;
   const padKeys = tf.mul(tf.sub(1, tf.reshape(keep, [B, 1, 1, L])), -1e9);
   const mask = causal ? tf.add(causalMask(L), padKeys) : padKeys;
   for (let b = 0; b < c.blocks; b++) {

@@ -68,6 +68,15 @@ describe("SASRec", () => {
     expect(right).toBeGreaterThanOrEqual(36);
   });
 
+  for (const objective of ["softmax", "cosine"] as const) {
+    it(`content history encoder (${objective}): a user never seen folds in and gets their group's movies first, from content alone`, async () => {
+      const { train, heldOut } = groups(200, 4);
+      const c = modelConfigSchema.parse({ family: "sequence", variant: "content-history", factors: 8, blocks: 1, heads: 2, maxLength: 20, tags: 0, objective });
+      const { model } = await fitModel(train, c, { rng: new Rng(2), training: { epochs: 20, learningRate: 0.01, batchSize: 64 } });
+      expect(top(model, heldOut, 10).every((i) => i >= 30)).toBe(true);
+    });
+  }
+
   it("the dot product of the user vector and the item vectors is the network's own next-item score", async () => {
     const { train, heldOut } = groups(100, 3);
     const c = config({ factors: 8, blocks: 1, maxLength: 10 });
