@@ -1,5 +1,21 @@
 import { z } from "zod";
 
+/** The encoder every sequence model shares: width, depth, heads, window length, dropout (with its defaults). */
+function encoderFields(d: { heads: number; maxLength: number; dropout: number }) {
+  return {
+    family: z.literal("sequence"),
+    factors: z.number().int().min(1).default(64),
+    blocks: z.number().int().min(1).max(12).default(2),
+    heads: z.number().int().min(1).default(d.heads),
+    maxLength: z.number().int().min(2).max(2048).default(d.maxLength),
+    dropout: z.number().min(0).lt(1).default(d.dropout),
+  };
+}
+const headsDivide: [(c: { factors: number; heads: number }) => boolean, { message: string; path: string[] }] = [
+  (c) => c.factors % c.heads === 0,
+  { message: "a divisor of model.factors (each head takes factors / heads dimensions)", path: ["heads"] },
+];
+
 /**
  * SASRec (Kang & McAuley 2018): causal self-attention over the last `maxLength` items of a user's time-ordered
  * history, learned positions, pre-layer-norm blocks, dropout, tied item embeddings. `loss`: `ce` — full softmax
@@ -8,13 +24,8 @@ import { z } from "zod";
  * its calibration).
  */
 export const sasRecConfigSchema = z.strictObject({
-  family: z.literal("sequence"),
+  ...encoderFields({ heads: 1, maxLength: 200, dropout: 0.2 }),
   variant: z.literal("sasrec"),
-  factors: z.number().int().min(1).default(64),
-  blocks: z.number().int().min(1).max(12).default(2),
-  heads: z.number().int().min(1).default(1),
-  maxLength: z.number().int().min(2).max(2048).default(200),
-  dropout: z.number().min(0).lt(1).default(0.2),
   loss: z.enum(["ce", "bce", "sampled"]).default("ce"),
   /**
    * Training sequences per user and epoch: `all` — the history cut into windows of L + 1 items from the most
@@ -24,7 +35,7 @@ export const sasRecConfigSchema = z.strictObject({
   windows: z.enum(["all", "last"]).default("all"),
   /** Sampled items per position for `loss: sampled`. */
   negatives: z.number().int().min(1).default(256),
-}).refine((c) => c.factors % c.heads === 0, { message: "factors must be a multiple of heads", path: ["heads"] });
+}).refine(...headsDivide);
 
 /**
  * BERT4Rec (Sun et al. 2019): the same encoder without the causal mask, trained on the cloze task — a share
@@ -32,16 +43,11 @@ export const sasRecConfigSchema = z.strictObject({
  * catalogue; the user vector is the encoder's output at a mask appended after the history.
  */
 export const bert4RecConfigSchema = z.strictObject({
-  family: z.literal("sequence"),
+  ...encoderFields({ heads: 2, maxLength: 200, dropout: 0.2 }),
   variant: z.literal("bert4rec"),
-  factors: z.number().int().min(1).default(64),
-  blocks: z.number().int().min(1).max(12).default(2),
-  heads: z.number().int().min(1).default(2),
-  maxLength: z.number().int().min(2).max(2048).default(200),
-  dropout: z.number().min(0).lt(1).default(0.2),
   maskProbability: z.number().gt(0).lt(1).default(0.2),
   windows: z.enum(["all", "last"]).default("all"),
-}).refine((c) => c.factors % c.heads === 0, { message: "factors must be a multiple of heads", path: ["heads"] });
+}).refine(...headsDivide);
 
 /**
  * The content history encoder of write-ups 001 and 003: a transformer over the content vectors of the movies a
@@ -51,19 +57,14 @@ export const bert4RecConfigSchema = z.strictObject({
  * user's highest-rated movie.
  */
 export const contentHistoryConfigSchema = z.strictObject({
-  family: z.literal("sequence"),
+  ...encoderFields({ heads: 2, maxLength: 100, dropout: 0.1 }),
   variant: z.literal("content-history"),
-  factors: z.number().int().min(1).default(64),
-  blocks: z.number().int().min(1).max(12).default(2),
-  heads: z.number().int().min(1).default(2),
-  maxLength: z.number().int().min(2).max(2048).default(100),
-  dropout: z.number().min(0).lt(1).default(0.1),
   objective: z.enum(["softmax", "cosine"]).default("softmax"),
   /** Add each movie's mean training rating and log(1 + training count) to its content (0 and "none" for a new movie). */
   popularity: z.boolean().default(true),
   tags: z.number().int().min(0).default(100),
   genome: z.boolean().default(true),
-}).refine((c) => c.factors % c.heads === 0, { message: "factors must be a multiple of heads", path: ["heads"] });
+}).refine(...headsDivide);
 
 export type SasRecConfig = z.infer<typeof sasRecConfigSchema>;
 export type ContentHistoryConfig = z.infer<typeof contentHistoryConfigSchema>;
