@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { AnnIndex } from "@mle/ann";
 import { UserError, isShapedArray, readColumnar, writeColumnar, type EmbeddingModel, type ModelState, type StateArray } from "@mle/core";
 import type { TrainingConfig } from "./engine/training.ts";
 import type { Trained } from "./family.ts";
-import { modelConfigSchema, restoreModel, type ModelConfig } from "./registry.ts";
+import { familyOf, modelConfigSchema, restoreModel, type ModelConfig } from "./registry.ts";
 
 export const MODEL_FORMAT = "mle-model/1";
 
@@ -33,7 +32,7 @@ export interface ModelManifest extends ModelProvenance {
 
 /**
  * Saves a trained model as `dir/manifest.json` + `dir/state.bin` (the state's arrays and the item ids,
- * in the columnar format), and a two-stage model's HNSW index as `dir/ann/`. `movieIds[i]` is the raw MovieLens id
+ * in the columnar format), and whatever files the family keeps beside (`saveFiles`: a two-stage model's HNSW index in `dir/ann/`). `movieIds[i]` is the raw MovieLens id
  * of the model's item i.
  */
 export function saveModel(dir: string, trained: Trained, model: ModelConfig, training: TrainingConfig, provenance: ModelProvenance, movieIds: Int32Array): void {
@@ -51,9 +50,7 @@ export function saveModel(dir: string, trained: Trained, model: ModelConfig, tra
     model, training, ...provenance, arrays, scalars,
   };
   writeColumnar(join(dir, "state.bin"), { format: MODEL_FORMAT }, columns as never);
-  // A two-stage model's HNSW index goes beside it (`ann/`), ready for a server to map; restoring rebuilds the same graph.
-  const ann = (m as { ann?: unknown }).ann;
-  if (ann instanceof AnnIndex) ann.save(join(dir, "ann"));
+  familyOf(model.family).saveFiles?.(trained, dir);
   writeFileSync(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 

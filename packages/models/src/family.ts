@@ -40,6 +40,8 @@ export interface ModelFamily<C extends { family: string } = { family: string }, 
   fit: (train: TrainSet, c: C, ctx: FitContext) => Promise<Trained<S>>;
   /** The model a saved state serves: the same vectors and the same fold-in, bit for bit. */
   restore: (state: S, c: C) => EmbeddingModel;
+  /** Files a saved model keeps beside its state (a pipeline's HNSW index); `saveModel` calls it with the model folder. */
+  saveFiles?: (trained: Trained<S>, dir: string) => void;
   /** Small configs, one per variant, that train in a moment: the save/load round trip test fits each. */
   examples: Record<string, unknown>[];
 }

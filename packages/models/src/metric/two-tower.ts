@@ -86,8 +86,11 @@ export async function fitTwoTower(train: TrainSet, c: TwoTowerConfig, { rng, tra
           const m = batch.length;
           const pos = Int32Array.from(batch, (r) => train.item[r]);
           const h = historyMeans(batch, pos);
+          // Accidental hits: the pair's item elsewhere in the batch, found through each item's positions (not m² compares).
           const hits = new Float32Array(m * m);
-          for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) if (a !== b && pos[a] === pos[b]) hits[a * m + b] = -1e9;
+          const at = new Map<number, number[]>();
+          pos.forEach((i, a) => at.set(i, [...(at.get(i) ?? []), a]));
+          for (const same of at.values()) for (const a of same) for (const b of same) if (a !== b) hits[a * m + b] = -1e9;
           sum += m * opt.step(() => tf.tidy(() => {
             const mean = h.dense
               ? tf.matMul(tf.tensor2d(h.dense, [m, I]), xt ? tf.add(w("input"), tf.matMul(xt, w("inputContent"))) : w("input"))

@@ -3,7 +3,8 @@ import type { ModelState } from "@mle/core";
 import type { ModelFamily } from "../family.ts";
 import { describeModel, modelNotes } from "../registry.ts";
 import { pipelineConfigSchema, type PipelineConfig } from "./config.ts";
-import { fitPipeline, restorePipeline } from "./pipeline.ts";
+import { join } from "node:path";
+import { fitPipeline, pipelineModel, restorePipeline } from "./pipeline.ts";
 
 /** Two stages: any model's ANN candidates, re-ranked by any model. Its stages carry their own `training:`. */
 export const pipelineFamily: ModelFamily<PipelineConfig, ModelState> = {
@@ -23,6 +24,8 @@ export const pipelineFamily: ModelFamily<PipelineConfig, ModelState> = {
   },
   fit: (train, c, ctx) => fitPipeline(train, c, ctx),
   restore: (s, c) => restorePipeline(s, c),
+  // The HNSW index goes beside the model (`ann/`), ready for a server to map; restoring rebuilds the same graph.
+  saveFiles: ({ model }, dir) => (model as ReturnType<typeof pipelineModel>).ann.save(join(dir, "ann")),
   examples: [
     {
       family: "pipeline", candidates: 20,

@@ -4,7 +4,7 @@ import { AdamW, Params, chunkedSoftmaxCrossEntropy, dense, take, tf } from "../e
 import type { FitContext, Trained } from "../family.ts";
 import { contentMatrix, itemRatings, standardised } from "../features.ts";
 import type { ContentHistoryConfig } from "./config.ts";
-import { encodeTokens, initBlocks } from "./sasrec.ts";
+import { encodeTokens, initBlocks, timeOrder } from "./sasrec.ts";
 
 /** A rating as the token's extra input: (r − 3)/2, so 1..5 stars span −1..1. */
 const ratingInput = (r: number) => (r - 3) / 2;
@@ -27,7 +27,7 @@ function pooled(p: Params, c: ContentHistoryConfig, t: { x: tf.Tensor3D; keep: t
   return tf.div(tf.sum(tf.mul(h, t.keep), 1), tf.maximum(tf.sum(t.keep, 1), 1)) as tf.Tensor2D;
 }
 
-/** The last L items of a history (most recent when timestamps say), as ids and rating inputs, −1 / 0 where padded. */
+/** The last L items of a history (as ordered), as ids and rating inputs, −1 / 0 where padded. */
 function packHistory(items: ArrayLike<number>, ratings: ArrayLike<number>, L: number, ids: Int32Array, rs: Float32Array, at: number): void {
   const n = Math.min(L, items.length);
   ids.fill(-1, at, at + L), rs.fill(0, at, at + L);
@@ -63,10 +63,10 @@ export async function fitContentHistory(train: TrainSet, c: ContentHistoryConfig
   const drop = rng.fork("dropout");
   const B = o.batchSize ?? 128;
   const zeroBias = tf.zeros([I]) as tf.Tensor1D;
-  const stateOf = (): ModelState => ({ ...p.toState(), itemVectors: shaped(take(project), I, d), objective: c.objective });
+  const stateOf = (): ModelState => ({ ...p.toState(), itemVectors: shaped(take(project), I, d) });
   try {
     const { epochsRun, lastLoss } = await runEpochs({
-      label: `content history encoder (${c.objective}) d=${d}`, epochs: o.epochs, monitor: o.monitor, current: () => contentHistoryModel(stateOf(), c),
+      label: `content history encoder (${c.objective}) d=${d}`, epochs: o.epochs, monitor: o.monitor, current: () => contentHistoryEncoder(p, take(project), I, c),
       weights: { snapshot: () => p.snapshot(), restore: (s) => p.restore(s) },
       runEpoch: () => {
         const order = shuffle.permutation(users.length);
@@ -111,14 +111,18 @@ export async function fitContentHistory(train: TrainSet, c: ContentHistoryConfig
 }
 
 /**
- * Items: their projected content (`itemVectors`); a user: the encoder pooled over the last L movies they rated, with
- * their ratings — any history, no retraining. Dot product for the softmax objective, cosine for write-up 001's.
+ * Items: their projected content (`itemVectors`); a user: the encoder pooled over the last L movies they rated (in
+ * time order when the history has timestamps), with their ratings — any history, no retraining. Dot product for the
+ * softmax objective, cosine for write-up 001's.
  */
 export function contentHistoryModel(s: ModelState, c: ContentHistoryConfig): EmbeddingModel {
   const items = s.itemVectors as ShapedArray<Float32Array>;
-  const [nItems, d] = items.shape;
-  const p = Params.fromState(s);
-  const V = tf.tensor2d(items.data, [nItems, d]);
+  return contentHistoryEncoder(Params.fromState(s), items.data, items.shape[0], c);
+}
+
+/** The model over live weights `p` and item vectors (training's per-epoch view shares `p`; nothing is copied). */
+function contentHistoryEncoder(p: Params, items: Float32Array, nItems: number, c: ContentHistoryConfig): EmbeddingModel {
+  const d = c.factors;
   const L = c.maxLength;
   const userVectors = (hs: History[]): Float32Array[] => {
     const out: Float32Array[] = [];
@@ -126,14 +130,19 @@ export function contentHistoryModel(s: ModelState, c: ContentHistoryConfig): Emb
       const block = hs.slice(a, a + 256);
       const ids = new Int32Array(block.length * L);
       const rs = new Float32Array(block.length * L);
-      block.forEach((h, k) => packHistory(h.items, h.ratings, L, ids, rs, k * L));
-      const u = take(() => pooled(p, c, tokens(p, V, ids, rs, block.length, L), null));
+      block.forEach((h, k) => {
+        const order = timeOrder(h);
+        if (!order) return packHistory(h.items, h.ratings, L, ids, rs, k * L);
+        packHistory(order.map((j) => h.items[j]), order.map((j) => h.ratings[j]), L, ids, rs, k * L);
+      });
+      // The item table is uploaded inside the scope, so a model holds no tensor between calls.
+      const u = take(() => pooled(p, c, tokens(p, tf.tensor2d(items, [nItems, d]), ids, rs, block.length, L), null));
       block.forEach((_, k) => out.push(u.slice(k * d, (k + 1) * d)));
     }
     return out;
   };
   return {
-    name: `content-history(${c.objective}, d=${d})`, dim: d, nItems, similarity: s.objective === "cosine" ? "cosine" : "dot", itemVectors: items.data,
+    name: `content-history(${c.objective}, d=${d})`, dim: d, nItems, similarity: c.objective === "cosine" ? "cosine" : "dot", itemVectors: items,
     userVector: (h) => userVectors([h])[0], userVectors,
   };
 }

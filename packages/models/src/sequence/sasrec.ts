@@ -148,11 +148,16 @@ export async function fitSasRec(train: TrainSet, c: SasRecConfig, { rng, trainin
   }
 }
 
-/** A history in time order (by timestamp when given, ties as listed). */
-export function timeOrdered(h: History): Int32Array {
-  if (!h.timestamps) return h.items;
+/** A history's positions in time order (by timestamp when given, ties as listed), or null when it is already (no timestamps). */
+export function timeOrder(h: History): number[] | null {
   const t = h.timestamps;
-  return Int32Array.from(Array.from(h.items.keys()).sort((a, b) => t[a] - t[b] || a - b), (k) => h.items[k]);
+  return t ? Array.from(h.items.keys()).sort((a, b) => t[a] - t[b] || a - b) : null;
+}
+
+/** A history's items in time order (see `timeOrder`). */
+export function timeOrdered(h: History): Int32Array {
+  const order = timeOrder(h);
+  return order ? Int32Array.from(order, (k) => h.items[k]) : h.items;
 }
 
 /**
