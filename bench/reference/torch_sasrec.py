@@ -5,7 +5,7 @@ layer norm, tied item embeddings; each user's time-ordered history cut into wind
 back; cross-entropy over the catalogue at every real position; Adam; a fixed number of epochs.
 
 usage: torch_sasrec.py train.tsv history.tsv test.tsv '{"factors":64,"blocks":2,"heads":1,"maxLength":50,
-        "dropout":0.2,"learningRate":0.001,"batchSize":128,"epochs":10,"threads":2}'
+        "dropout":0.2,"learningRate":0.001,"batchSize":128,"epochs":10,"threads":2,"seed":1}'
 Prints one JSON line: seconds, secondsPerEpoch, and hit_rate@10 / ndcg@10 of each user's test item ranked
 against the whole catalogue, the user's history excluded."""
 import json, math, sys, time
@@ -16,8 +16,8 @@ import torch.nn.functional as F
 
 train_file, history_file, test_file, c = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 torch.set_num_threads(c.get("threads", 2))
-torch.manual_seed(1)
-rng = np.random.default_rng(1)
+torch.manual_seed(c.get("seed", 1))
+rng = np.random.default_rng(c.get("seed", 1))
 
 
 def read(path):

@@ -14,6 +14,8 @@ interface Run {
   /** A `model:` section; without `family`, an autoencoder's. */
   model: Record<string, unknown>;
   training: TrainingOptions;
+  /** The run's seed (default 1). */
+  seed?: number;
 }
 const spec = JSON.parse(process.argv[2]) as { train: string; test: string | null; foldin?: string; k: number[]; metrics: string[]; runs: Run[] } | { folds: string; runs: Run[] };
 const backend = await initBackend();
@@ -30,7 +32,7 @@ const { train, task } = await loadTsvTask(spec.train, spec.test, true, spec.fold
 const out: Record<string, unknown> = { shape: { users: train.nUsers, items: train.nItems, interactions: train.user.length, evaluated: task.users.length }, backend };
 for (const run of spec.runs) {
   const t = performance.now();
-  const { model } = await fitModel(train, config(run), { rng: new Rng(1), training: run.training });
+  const { model } = await fitModel(train, config(run), { rng: new Rng(run.seed ?? 1), training: run.training });
   const seconds = (performance.now() - t) / 1000;
   const r: Record<string, number> = { seconds, secondsPerEpoch: seconds / run.training.epochs };
   if (task.users.length) {

@@ -7,6 +7,8 @@ export { tfBlockScorer } from "./engine/tf-scorer.ts";
 export { EmbeddingTable, type SparseOptimizerKind, type SparseOptimizerOptions } from "./engine/embedding-table.ts";
 export { TfEmbedding, sparseTrainStep } from "./engine/tf-embedding.ts";
 export { runEpochs, type EpochMonitor, type EpochVerdict } from "./engine/epochs.ts";
+export { SasRecTrainer } from "./sequence/sasrec.ts";
+export { sasRecConfigSchema, type SasRecConfig } from "./sequence/config.ts";
 export { invertSpdInPlace } from "./kernels/linalg/spd-inverse.ts";
 export { invertSpdBlocked } from "./kernels/linalg/spd-inverse-blocked.ts";
 export { invertSpd } from "./kernels/linalg/spd-inverse-native.ts";

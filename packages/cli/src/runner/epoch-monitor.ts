@@ -27,11 +27,12 @@ export interface TrainingRecord {
  * The runner's ear on training: records the learning curve (and hands each point to `onPoint` as it
  * happens, for live tracking) and, when the split has a validation part and `training.earlyStopping.patience`
  * > 0, evaluates the watched metric on it after every epoch and stops after `patience` epochs without
- * improvement (the model keeps its best epoch's weights).
+ * improvement, never before `minEpochs` (the model keeps its best epoch's weights).
  */
 export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null, onPoint?: (p: CurvePoint, watched?: string) => Promise<void>): { monitor: EpochMonitor; record: TrainingRecord } {
   const metric = watchedMetric(c);
   const patience = c.training.earlyStopping?.patience ?? 0;
+  const minEpochs = c.training.earlyStopping?.minEpochs ?? 0;
   const watch = valid !== null && patience > 0;
   const record: TrainingRecord = { watched: watch ? metric : undefined, curve: [], epochsRun: 0, keptEpoch: 0, stoppedEarly: false };
   const sign = lowerIsBetter(metric) ? -1 : 1;
@@ -57,7 +58,7 @@ export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null, onP
       record.keptEpoch = epoch;
       return "improved";
     }
-    if (++since >= patience) {
+    if (++since >= patience && epoch >= minEpochs) {
       record.stoppedEarly = true;
       return "stop";
     }

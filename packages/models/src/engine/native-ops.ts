@@ -52,3 +52,18 @@ export function sparseSoftmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tenso
   const [loss, backprop] = nativeOp("SparseSoftmaxCrossEntropyWithLogits", [logits, targets], { T: F32, Tlabels: { kind: "type", dtype: "int32" } }, 2);
   return [loss as tf.Tensor1D, backprop as tf.Tensor2D];
 }
+
+/**
+ * Uniform floats in [0, 1) of `shape` from TensorFlow's counter-based Philox generator, keyed by `seed` (two
+ * 32-bit words drawn from the run's generator): the same seed gives the same values on every run, and no
+ * value crosses from JS.
+ */
+export function statelessUniform(shape: number[], seed: [number, number]): tf.Tensor {
+  const s = tf.tensor1d(shape, "int32");
+  const k = tf.tensor1d([seed[0] | 0, seed[1] | 0], "int32");
+  try {
+    return nativeOp("StatelessRandomUniform", [s, k], { dtype: F32, T: { kind: "type", dtype: "int32" }, Tseed: { kind: "type", dtype: "int32" } })[0];
+  } finally {
+    tf.dispose([s, k]);
+  }
+}

@@ -18,13 +18,17 @@ const KNOBS = {
   batchSize: z.number().int().min(1),
   /** Worker threads (iALS solves, Hogwild SGD); 1 keeps a run bit-for-bit reproducible. */
   threads: z.number().int().min(1),
-  /** Stop when the validation metric (default ndcg at the first evaluation.k) has not improved for `patience` epochs (0: never). */
-  earlyStopping: z.strictObject({ metric: z.string().optional(), patience: z.number().int().min(0).default(3) }),
+  /**
+   * Stop when the validation metric (default ndcg at the first evaluation.k) has not improved for `patience`
+   * epochs (0: never), but not before `minEpochs` (slow starters such as BERT4Rec plateau early).
+   */
+  earlyStopping: z.strictObject({ metric: z.string().optional(), patience: z.number().int().min(0).default(3), minEpochs: z.number().int().min(0).default(0) }),
 };
 
 export interface EarlyStopping {
   metric?: string;
   patience: number;
+  minEpochs?: number;
 }
 
 /** A `training:` section as parsed: the knobs its family accepts. */

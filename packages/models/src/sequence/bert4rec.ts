@@ -3,7 +3,7 @@ import { runEpochs } from "../engine/epochs.ts";
 import { AdamW, Params, chunkedSoftmaxCrossEntropy, tf } from "../engine/nn/index.ts";
 import type { FitContext, Trained } from "../family.ts";
 import type { Bert4RecConfig } from "./config.ts";
-import { encode, encoderModel, initParams, leftPadded, trainingWindows } from "./sasrec.ts";
+import { encode, encoderModel, initParams, leftPadded, trainingWindows } from "./encoder.ts";
 
 /**
  * BERT4Rec (Sun et al. 2019) on the shared encoder, bidirectional: item table rows 0..I−1, then padding (I) and the

@@ -4,7 +4,7 @@ import { AdamW, Params, chunkedSoftmaxCrossEntropy, dense, take, tf } from "../e
 import type { FitContext, Trained } from "../family.ts";
 import { contentMatrix, itemRatings, standardised } from "../features.ts";
 import type { ContentHistoryConfig } from "./config.ts";
-import { encodeTokens, initBlocks, timeOrder } from "./sasrec.ts";
+import { encodeTokens, initBlocks, timeOrder } from "./encoder.ts";
 
 /** A rating as the token's extra input: (r − 3)/2, so 1..5 stars span −1..1. */
 const ratingInput = (r: number) => (r - 3) / 2;

@@ -1,81 +1,92 @@
-import { log, userLists, type EmbeddingModel, type History, type ModelState, type Rng, type TrainSet } from "@mle/core";
+import { log, userLists, type EmbeddingModel, type ModelState, type Rng, type TrainSet, type UserLists } from "@mle/core";
 import { runEpochs } from "../engine/epochs.ts";
-import { AdamW, Params, causalMask, chunkedSoftmaxCrossEntropy, dense, dropout, layerNorm, selfAttention, take, tf, type AttentionWeights } from "../engine/nn/index.ts";
+import { AdamW, Params, chunkedSoftmaxCrossEntropy, tf } from "../engine/nn/index.ts";
 import type { FitContext, Trained } from "../family.ts";
 import { sortedLists } from "../kernels/lists.ts";
 import { negative } from "../kernels/sgd-examples.ts";
-import type { EncoderConfig, SasRecConfig } from "./config.ts";
+import type { SasRecConfig } from "./config.ts";
+import { encode, encoderModel, initParams, leftPadded, trainingWindows } from "./encoder.ts";
 
-/** The weights: item table (`rows`: the items, then padding and, for BERT4Rec, the mask), positions, per block attention and feed-forward with layer norms. */
-export function initParams(p: Params, rows: number, c: EncoderConfig): void {
-  p.add("item", [rows, c.factors], { kind: "glorot" });
-  p.add("pos", [c.maxLength, c.factors], { kind: "glorot" });
-  initBlocks(p, c);
+/** One step's windows as the encoder takes them: inputs [m, L], next-item targets, and the real (unpadded) positions. */
+interface SasRecBatch {
+  m: number;
+  input: Int32Array;
+  /** For each real position (index into m × L), the item that follows it, and the window's user. */
+  real: Int32Array;
+  targets: Int32Array;
+  users: Int32Array;
 }
 
-/** The attention blocks and the final layer norm. */
-export function initBlocks(p: Params, c: EncoderConfig): void {
-  const d = c.factors;
-  const norm = (n: string) => (p.add(`${n}g`, [d], { kind: "ones" }), p.add(`${n}b`, [d], { kind: "zeros" }));
-  for (let b = 0; b < c.blocks; b++) {
-    norm(`b${b}/ln1`), norm(`b${b}/ln2`);
-    for (const w of ["wq", "wk", "wv", "wo", "f1", "f2"]) (p.add(`b${b}/${w}`, [d, d], { kind: "glorot" }), p.add(`b${b}/${w}b`, [d], { kind: "zeros" }));
-  }
-  norm("lnF");
-}
-
-/**
- * The encoder over left-padded sequences [B, L] (item ids, I = padding): item embeddings × √d plus learned
- * positions, dropout, then pre-layer-norm blocks — self-attention that never sees a padded position (nor, when
- * `causal`, a later one), a ReLU feed-forward, residuals, padded positions zeroed — and a final layer norm: [B, L, d].
- */
-export function encode(p: Params, c: EncoderConfig, nItems: number, seqs: Int32Array, B: number, rng: Rng | null, causal = true): tf.Tensor3D {
-  const ids = tf.tensor2d(seqs, [B, c.maxLength], "int32");
-  const keep = tf.reshape(tf.cast(tf.notEqual(ids, nItems), "float32"), [B, c.maxLength, 1]) as tf.Tensor3D;
-  const x = tf.add(tf.mul(tf.gather(p.get("item"), ids), Math.sqrt(c.factors)), p.get("pos")) as tf.Tensor3D;
-  return encodeTokens(p, c, x, keep, rng, causal);
-}
-
-/** The blocks over embedded tokens x [B, L, d] with `keep` [B, L, 1] (1 for a real token, 0 for padding). */
-export function encodeTokens(p: Params, c: EncoderConfig, tokens: tf.Tensor3D, keep: tf.Tensor3D, rng: Rng | null, causal: boolean): tf.Tensor3D {
-  const [B, L] = tokens.shape;
-  const w = (k: string) => p.get(k) as tf.Tensor2D;
-  const v = (k: string) => p.get(k) as tf.Tensor1D;
-  let x = tf.mul(dropout(tokens, c.dropout, rng), keep) as tf.Tensor3D;
-  const padKeys = tf.mul(tf.sub(1, tf.reshape(keep, [B, 1, 1, L])), -1e9);
-  const mask = causal ? tf.add(causalMask(L), padKeys) : padKeys;
-  for (let b = 0; b < c.blocks; b++) {
-    const k = (n: string) => `b${b}/${n}`;
-    const att: AttentionWeights = { wq: w(k("wq")), wk: w(k("wk")), wv: w(k("wv")), wo: w(k("wo")), bq: v(k("wqb")), bk: v(k("wkb")), bv: v(k("wvb")), bo: v(k("wob")) };
-    x = tf.add(x, dropout(selfAttention(layerNorm(x, v(k("ln1g")), v(k("ln1b"))) as tf.Tensor3D, att, c.heads, mask, rng, c.dropout), c.dropout, rng)) as tf.Tensor3D;
-    const h = layerNorm(x, v(k("ln2g")), v(k("ln2b")));
-    const f = dense(dropout(tf.relu(dense(h, w(k("f1")), v(k("f1b")))), c.dropout, rng), w(k("f2")), v(k("f2b")));
-    x = tf.mul(tf.add(x, dropout(f, c.dropout, rng)), keep) as tf.Tensor3D;
-  }
-  return layerNorm(x, v("lnFg"), v("lnFb")) as tf.Tensor3D;
-}
-
-/** The last `L` items of a time-ordered list, left-padded with the padding id. */
-export function leftPadded(items: ArrayLike<number>, L: number, pad: number, out: Int32Array, at: number): void {
-  const n = Math.min(L, items.length);
-  out.fill(pad, at, at + L - n);
-  for (let k = 0; k < n; k++) out[at + L - n + k] = items[items.length - n + k];
+function sasRecBatch(lists: UserLists, picked: [number, number][], L: number, pad: number): SasRecBatch {
+  const m = picked.length;
+  const input = new Int32Array(m * L);
+  const target = new Int32Array(m * L);
+  picked.forEach(([u, end], k) => {
+    const seq = lists.items.subarray(lists.offsets[u] + Math.max(0, end - L - 1), lists.offsets[u] + end);
+    leftPadded(seq.subarray(0, seq.length - 1), L, pad, input, k * L);
+    leftPadded(seq.subarray(1), L, pad, target, k * L);
+  });
+  const real = Int32Array.from(input.keys()).filter((j) => input[j] !== pad);
+  return { m, input, real, targets: real.map((j) => target[j]), users: real.map((j) => picked[Math.floor(j / L)][0]) };
 }
 
 /**
- * (user, end) of every training window: `span` + 1 items ending at `end`, stepping back `span` at a time (so
- * consecutive windows overlap by one item and every transition is a target exactly once); only the latest
- * window per user with `last`.
+ * SASRec's training steps over one training set: its windows (see `trainingWindows`), the weights, Adam, and the
+ * seeded streams for batches, dropout and negatives. `step` takes windows and returns their mean loss per real
+ * position: only real positions enter the loss, so padding costs no row of catalogue-wide logits.
  */
-export function trainingWindows(offsets: Uint32Array, span: number, mode: "all" | "last"): [number, number][] {
-  const windows: [number, number][] = [];
-  for (let u = 0; u + 1 < offsets.length; u++) {
-    for (let end = offsets[u + 1] - offsets[u]; end >= 2; end -= span) {
-      windows.push([u, end]);
-      if (mode === "last") break;
-    }
+export class SasRecTrainer {
+  readonly windows: [number, number][];
+  readonly params: Params;
+  private readonly lists: UserLists;
+  private readonly sorted: ReturnType<typeof sortedLists>;
+  private readonly opt: AdamW;
+  private readonly drop: Rng;
+  private readonly sample: Rng;
+  private readonly zeroBias: tf.Tensor1D;
+
+  constructor(train: TrainSet, readonly c: SasRecConfig, rng: Rng, learningRate: number) {
+    this.lists = userLists(train, "time");
+    this.sorted = sortedLists(this.lists);
+    this.windows = trainingWindows(this.lists.offsets, c.maxLength, c.windows);
+    this.params = new Params(rng.fork("init"));
+    initParams(this.params, train.nItems + 1, c);
+    this.opt = new AdamW({ learningRate });
+    this.drop = rng.fork("dropout");
+    this.sample = rng.fork("negatives");
+    this.zeroBias = tf.zeros([train.nItems]) as tf.Tensor1D;
   }
-  return windows;
+
+  get nItems(): number {
+    return this.zeroBias.shape[0];
+  }
+
+  /** One Adam step on these windows; returns [mean loss, real positions]. */
+  step(picked: [number, number][]): [number, number] {
+    const { c, nItems: I, params: p } = this;
+    const b = sasRecBatch(this.lists, picked, c.maxLength, I);
+    const n = b.real.length;
+    const per = c.loss === "bce" ? 1 : c.negatives;
+    const negatives = c.loss === "ce" ? null : Int32Array.from({ length: n * per }, (_, j) => negative(this.sample, this.sorted, b.users[Math.floor(j / per)], I));
+    const loss = this.opt.step(() => tf.tidy(() => {
+      const h = tf.gather(tf.reshape(encode(p, c, I, b.input, b.m, this.drop), [b.m * c.maxLength, c.factors]), tf.tensor1d(b.real, "int32")) as tf.Tensor2D;
+      const items = tf.slice(p.get("item"), [0, 0], [I, c.factors]) as tf.Tensor2D;
+      if (c.loss === "ce") return tf.div(chunkedSoftmaxCrossEntropy(h, items, this.zeroBias, b.targets), n) as tf.Scalar;
+      const pos = tf.sum(tf.mul(h, tf.gather(items, tf.tensor1d(b.targets, "int32"))), 1);
+      const neg = tf.sum(tf.mul(tf.reshape(h, [n, 1, c.factors]), tf.reshape(tf.gather(items, tf.tensor1d(negatives!, "int32")), [n, per, c.factors])), 2);
+      const perPosition = c.loss === "bce"
+        ? tf.add(tf.softplus(tf.neg(pos)), tf.softplus(tf.reshape(neg, [n])))
+        : tf.neg(tf.reshape(tf.slice(tf.logSoftmax(tf.concat([tf.reshape(pos, [n, 1]), neg], 1), 1), [0, 0], [n, 1]), [n]));
+      return tf.mean(perPosition) as tf.Scalar;
+    }), p);
+    return [loss, n];
+  }
+
+  dispose(): void {
+    this.opt.dispose();
+    this.zeroBias.dispose();
+    this.params.dispose();
+  }
 }
 
 /**
@@ -84,80 +95,31 @@ export function trainingWindows(offsets: Uint32Array, span: number, mode: "all" 
  */
 export async function fitSasRec(train: TrainSet, c: SasRecConfig, { rng, training: o }: FitContext): Promise<Trained<ModelState>> {
   const I = train.nItems;
-  const L = c.maxLength;
-  const lists = userLists(train, "time");
-  const sorted = sortedLists(lists);
-  const windows = trainingWindows(lists.offsets, L, c.windows);
-  const p = new Params(rng.fork("init"));
-  initParams(p, I + 1, c);
-  const opt = new AdamW({ learningRate: o.learningRate });
+  const t = new SasRecTrainer(train, c, rng, o.learningRate ?? 1e-3);
   const shuffle = rng.fork("batches");
-  const drop = rng.fork("dropout");
-  const sample = rng.fork("negatives");
   const B = o.batchSize ?? 128;
-  const zeroBias = tf.zeros([I]) as tf.Tensor1D;
   try {
     const { epochsRun, lastLoss } = await runEpochs({
-      label: `SASRec-${c.loss} d=${c.factors} L=${L}`, epochs: o.epochs, monitor: o.monitor, current: () => sasRecModel(p, c, I),
-      weights: { snapshot: () => p.snapshot(), restore: (s) => p.restore(s) },
+      label: `SASRec-${c.loss} d=${c.factors} L=${c.maxLength}`, epochs: o.epochs, monitor: o.monitor, current: () => sasRecModel(t.params, c, I),
+      weights: { snapshot: () => t.params.snapshot(), restore: (s) => t.params.restore(s) },
       runEpoch: () => {
-        const order = shuffle.permutation(windows.length);
+        const order = shuffle.permutation(t.windows.length);
         let sum = 0;
         let positions = 0;
         for (let s = 0; s < order.length; s += B) {
-          const picked = Array.from(order.subarray(s, s + B), (k) => windows[k]);
-          const batch = picked.map(([u]) => u);
-          const m = batch.length;
-          const input = new Int32Array(m * L);
-          const target = new Int32Array(m * L);
-          const weight = new Float32Array(m * L);
-          picked.forEach(([u, end], k) => {
-            const seq = lists.items.subarray(lists.offsets[u] + Math.max(0, end - L - 1), lists.offsets[u] + end);
-            leftPadded(seq.subarray(0, seq.length - 1), L, I, input, k * L);
-            leftPadded(seq.subarray(1), L, I, target, k * L);
-            for (let j = k * L; j < (k + 1) * L; j++) if (input[j] !== I) weight[j] = 1;
-            for (let j = k * L; j < (k + 1) * L; j++) if (target[j] === I) target[j] = 0;
-          });
-          const n = weight.reduce((a, b) => a + b, 0);
-          const negatives = c.loss === "ce" ? null : Int32Array.from({ length: m * L * (c.loss === "bce" ? 1 : c.negatives) }, (_, j) => negative(sample, sorted, batch[Math.floor(j / (L * (c.loss === "bce" ? 1 : c.negatives)))], I));
-          sum += n * opt.step(() => tf.tidy(() => {
-            const h = tf.reshape(encode(p, c, I, input, m, drop), [m * L, c.factors]) as tf.Tensor2D;
-            const items = tf.slice(p.get("item"), [0, 0], [I, c.factors]) as tf.Tensor2D;
-            if (c.loss === "ce") return tf.div(chunkedSoftmaxCrossEntropy(h, items, zeroBias, target, weight), n) as tf.Scalar;
-            const w = tf.tensor1d(weight);
-            const pos = tf.sum(tf.mul(h, tf.gather(items, tf.tensor1d(target, "int32"))), 1);
-            const per = c.loss === "bce" ? 1 : c.negatives;
-            const neg = tf.sum(tf.mul(tf.reshape(h, [m * L, 1, c.factors]), tf.reshape(tf.gather(items, tf.tensor1d(negatives!, "int32")), [m * L, per, c.factors])), 2);
-            const loss = c.loss === "bce"
-              ? tf.add(tf.softplus(tf.neg(pos)), tf.softplus(tf.reshape(neg, [m * L])))
-              : tf.neg(tf.reshape(tf.slice(tf.logSoftmax(tf.concat([tf.reshape(pos, [m * L, 1]), neg], 1), 1), [0, 0], [m * L, 1]), [m * L]));
-            return tf.div(tf.sum(tf.mul(loss, w)), n) as tf.Scalar;
-          }), p);
+          const [loss, n] = t.step(Array.from(order.subarray(s, s + B), (k) => t.windows[k]));
+          sum += n * loss;
           positions += n;
         }
         return sum / Math.max(1, positions);
       },
     });
-    log(`SASRec (${c.loss}): ${epochsRun} epochs, d = ${c.factors}, ${c.blocks} blocks × ${c.heads} heads, L = ${L}; last epoch's loss ${lastLoss.toFixed(4)}`);
-    const state = p.toState();
+    log(`SASRec (${c.loss}): ${epochsRun} epochs, d = ${c.factors}, ${c.blocks} blocks × ${c.heads} heads, L = ${c.maxLength}; last epoch's loss ${lastLoss.toFixed(4)}`);
+    const state = t.params.toState();
     return { model: sasRecModel(Params.fromState(state), c, I), state };
   } finally {
-    opt.dispose();
-    zeroBias.dispose();
-    p.dispose();
+    t.dispose();
   }
-}
-
-/** A history's positions in time order (by timestamp when given, ties as listed), or null when it is already (no timestamps). */
-export function timeOrder(h: History): number[] | null {
-  const t = h.timestamps;
-  return t ? Array.from(h.items.keys()).sort((a, b) => t[a] - t[b] || a - b) : null;
-}
-
-/** A history's items in time order (see `timeOrder`). */
-export function timeOrdered(h: History): Int32Array {
-  const order = timeOrder(h);
-  return order ? Int32Array.from(order, (k) => h.items[k]) : h.items;
 }
 
 /**
@@ -166,30 +128,4 @@ export function timeOrdered(h: History): Int32Array {
  */
 export function sasRecModel(p: Params, c: SasRecConfig, nItems: number): EmbeddingModel {
   return encoderModel(p, c, nItems, `sasrec-${c.loss}(d=${c.factors}, L=${c.maxLength})`, null);
-}
-
-/**
- * An encoder's embedding space: items are the tied embeddings (rows 0..I−1), a user the output at the last
- * position of their time-ordered history (its last L items; with `mask`, the last L − 1 and the mask token after
- * them, BERT4Rec's query), in batches of 256.
- */
-export function encoderModel(p: Params, c: EncoderConfig, nItems: number, name: string, mask: number | null): EmbeddingModel {
-  const L = c.maxLength;
-  const itemVectors = take(() => tf.slice(p.get("item"), [0, 0], [nItems, c.factors]));
-  const userVectors = (hs: History[]): Float32Array[] => {
-    const out: Float32Array[] = [];
-    for (let a = 0; a < hs.length; a += 256) {
-      const block = hs.slice(a, a + 256);
-      const seqs = new Int32Array(block.length * L);
-      block.forEach((h, k) => {
-        if (mask === null) return leftPadded(timeOrdered(h), L, nItems, seqs, k * L);
-        leftPadded(timeOrdered(h), L - 1, nItems, seqs, k * L);
-        seqs[k * L + L - 1] = mask;
-      });
-      const last = take(() => tf.reshape(tf.slice(encode(p, c, nItems, seqs, block.length, null, mask === null), [0, L - 1, 0], [block.length, 1, c.factors]), [block.length * c.factors]));
-      block.forEach((_, k) => out.push(last.slice(k * c.factors, (k + 1) * c.factors)));
-    }
-    return out;
-  };
-  return { name, dim: c.factors, nItems, similarity: "dot", itemVectors, userVector: (h) => userVectors([h])[0], userVectors };
 }

@@ -5,7 +5,7 @@ import { Params, take, tf } from "../engine/nn/index.ts";
 import { fitModel, modelConfigSchema } from "../registry.ts";
 import { groups, scores, top } from "../test-fixtures.ts";
 import type { SasRecConfig } from "./config.ts";
-import { encode } from "./sasrec.ts";
+import { encode } from "./encoder.ts";
 
 setQuiet(true);
 beforeAll(async () => {

@@ -55,6 +55,22 @@ describe("layers", () => {
     }
   });
 
+  it("layer norm's written-out gradient equals autodiff through the moments (x, gain and bias)", () => {
+    const rng = new Rng(3);
+    const x = tf.variable(tf.tensor3d(rng.fillNormal(new Float32Array(2 * 3 * 8), 2), [2, 3, 8]));
+    const g = tf.variable(tf.tensor1d(rng.fillNormal(new Float32Array(8))));
+    const b = tf.variable(tf.tensor1d(rng.fillNormal(new Float32Array(8))));
+    const dy = tf.tensor3d(rng.fillNormal(new Float32Array(2 * 3 * 8)), [2, 3, 8]);
+    const reference = () => tf.tidy(() => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      return tf.sum(tf.mul(tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b), dy)) as tf.Scalar;
+    });
+    const want = tf.variableGrads(reference, [x, g, b]);
+    const got = tf.variableGrads(() => tf.sum(tf.mul(layerNorm(x, g, b), dy)) as tf.Scalar, [x, g, b]);
+    expect(got.value.dataSync()[0]).toBeCloseTo(want.value.dataSync()[0], 4);
+    for (const v of [x, g, b]) close(got.grads[v.name].dataSync(), want.grads[v.name].dataSync(), 1e-4);
+  });
+
   it("dropout masks come from the run's generator: the same seed, the same mask; rate 0 is the identity", () => {
     const x = tf.ones([1000]);
     const a = dropout(x, 0.3, new Rng(4, "d")).dataSync();
