@@ -49,6 +49,24 @@ export function barSpec(metric: string, points: CurvePoint[]): TopLevelSpec {
   };
 }
 
+/** A comparison's validation curves: the watched metric after each epoch, one line per (model, seed), coloured by model. */
+export function validationCurvesSpec(metric: string, points: { model: string; seed: number; epoch: number; value: number }[]): TopLevelSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: `validation ${metric} by epoch (each line one seed)`,
+    width: 480,
+    height: 260,
+    data: { values: points },
+    mark: { type: "line", strokeWidth: 1.2, opacity: 0.8 },
+    encoding: {
+      x: { field: "epoch", type: "quantitative", title: "epoch", axis: { tickMinStep: 1 } },
+      y: { field: "value", type: "quantitative", title: `validation ${metric}`, scale: { zero: false } },
+      color: { field: "model", type: "nominal" },
+      detail: { field: "seed", type: "nominal" },
+    },
+  };
+}
+
 /** One epoch of one seed's training, as the learning-curve chart reads it. */
 export interface EpochPoint {
   seed: string;

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { barSpec, metricAtKSpec, renderSvg, type CurvePoint } from "./charts.ts";
+import { barSpec, metricAtKSpec, renderSvg, validationCurvesSpec, type CurvePoint } from "./charts.ts";
 import { formatMetric, type MetricCell } from "./format.ts";
 
 /** A paired test of one model against another on the same users (the runner computes it). */
@@ -26,6 +26,8 @@ export interface ComparedRun {
   manifests: string[];
   /** Whether the model trains in epochs (its run report draws the learning curves). */
   iterative: boolean;
+  /** Per seed, the primary metric on the validation part after each epoch, when training watched it. */
+  validCurves?: number[][];
   vsBest: PairedSummary | "best" | null;
   vsEase: PairedSummary | "ease" | null | undefined;
 }
@@ -33,6 +35,8 @@ export interface ComparedRun {
 export interface ComparisonSummary {
   name: string;
   description?: string;
+  /** The experiment file's prose, printed after the figures. */
+  discussion?: string;
   seeds: number[];
   overrides: string[];
   primary: string;
@@ -73,6 +77,7 @@ export async function writeComparisonReport(c: ComparisonSummary, reportsDir: st
     "Δ is the mean per-user difference (this model minus the other); paired t-test and Wilcoxon signed-rank, two-sided; d_z = mean(Δ)/sd(Δ).",
     "",
     ...coldSection(c),
+    ...(c.discussion ? ["## Discussion", "", c.discussion.trim(), ""] : []),
     "## Charts",
     "",
   ];
@@ -85,7 +90,13 @@ export async function writeComparisonReport(c: ComparisonSummary, reportsDir: st
   writeFileSync(join(chartDir, "primary.svg"), await renderSvg(barSpec(p, bars)));
   lines.push(`![recall@K](${c.name}/recall-at-k.svg)`, "", `![${p}](${c.name}/primary.svg)`, "");
   const iterative = c.runs.filter((r) => r.iterative).map((r) => r.name);
-  lines.push(iterative.length ? `Learning curves of ${iterative.join(", ")}: in each run's report.md (learning-curve.svg).` : "None of these models trains iteratively, so there are no learning curves.", "");
+  const watched = c.runs.filter((r) => r.validCurves?.length);
+  if (watched.length) {
+    const points = watched.flatMap((r) => r.validCurves!.flatMap((curve, s) => curve.map((value, e) => ({ model: r.name, seed: c.seeds[s] ?? s + 1, epoch: e + 1, value })).filter((pt) => Number.isFinite(pt.value))));
+    writeFileSync(join(chartDir, "learning-curves.svg"), await renderSvg(validationCurvesSpec(p, points)));
+    lines.push(`Validation ${p} after each epoch, every seed (one line each), for the models that stopped on it — where each peaks, how fast, and how far apart the seeds end:`, "", `![validation ${p} by epoch](${c.name}/learning-curves.svg)`, "");
+  }
+  lines.push(iterative.length ? `Training loss and validation curves of ${iterative.join(", ")}, seed by seed: in each run's report.md (learning-curve.svg).` : "None of these models trains iteratively, so there are no learning curves.", "");
   for (const r of c.runs) lines.push(`- ${r.name}: \`${r.config}\`, config sha256 ${r.configHash.slice(0, 12)}, backend ${r.backend}, split manifests ${r.manifests.map((h) => h.slice(0, 10)).join(", ")}`);
   const file = join(reportsDir, `${c.name}.md`);
   writeFileSync(file, `${lines.join("\n")}\n`);

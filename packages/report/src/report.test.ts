@@ -69,17 +69,21 @@ describe("comparison report", () => {
       backend: "wasm", configHash: "abc", manifests: ["m1"], iterative, vsBest: null, vsEase: null,
     });
     const file = await writeComparisonReport({
-      name: "cmp", seeds: [1], overrides: [], primary: "ndcg@10", columns: ["recall@10", "ndcg@10"], ks: [10],
+      name: "cmp", seeds: [1], overrides: [], primary: "ndcg@10", columns: ["recall@10", "ndcg@10"], ks: [10], discussion: "EASE wins here.\n",
       runs: [
         { ...run("ease", 0.3, false), vsBest: "best", vsEase: "ease" },
         { ...run("content", 0.05, true), coldMetrics: { "recall@10": cell(0.04), "ndcg@10": cell(0.02) }, vsBest: null, vsEase: null },
-        { ...run("bpr", 0.2, true), vsBest: { meanDifference: -0.1, tPValue: 1e-5, wilcoxonPValue: 2e-5, effectSize: -0.4 }, vsEase: { meanDifference: -0.1, tPValue: 1e-5, wilcoxonPValue: 2e-5, effectSize: -0.4 } },
+        { ...run("bpr", 0.2, true), validCurves: [[0.1, 0.15, 0.14], [0.11, NaN]], vsBest: { meanDifference: -0.1, tPValue: 1e-5, wilcoxonPValue: 2e-5, effectSize: -0.4 }, vsEase: { meanDifference: -0.1, tPValue: 1e-5, wilcoxonPValue: 2e-5, effectSize: -0.4 } },
       ],
     }, dir);
     const md = readFileSync(file, "utf8");
     expect(md).toContain("**0.3000 ± 0.0100**");
     expect(md).toContain("| bpr | Δ -0.1000, t p = 1.0e-5, Wilcoxon p = 2.0e-5, d_z = -0.40 |");
-    expect(md).toContain("Learning curves of content, bpr");
+    expect(md).toContain("curves of content, bpr");
+    expect(md).toContain("## Discussion\n\nEASE wins here.\n");
+    // The comparison's own panel: validation curves of the runs that watched the primary metric.
+    expect(md).toContain("![validation ndcg@10 by epoch](cmp/learning-curves.svg)");
+    expect(readFileSync(join(dir, "cmp", "learning-curves.svg"), "utf8")).toContain("<svg");
     // Cold-start figures only for the runs that measured them.
     expect(md).toContain("| content | 0.0400 ± 0.0100 | 0.0200 ± 0.0100 |");
     expect(md).not.toMatch(/## Cold items[^#]*\| bpr \|/);

@@ -11,6 +11,8 @@ export const comparisonSchema = z.strictObject({
   set: z.array(z.string()).default([]),
   /** The metric that ranks models and is tested for significance. */
   primary: z.string().default("ndcg@10"),
+  /** Markdown the report prints under "Discussion", after the figures: what the comparison shows and why. */
+  discussion: z.string().optional(),
 });
 export type Comparison = z.infer<typeof comparisonSchema>;
 

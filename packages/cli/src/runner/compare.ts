@@ -72,12 +72,13 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
   const ease = models.find((m) => m.results.model.startsWith("ease"));
   const ks = [...new Set(Object.keys(models[0].results.metrics).filter((k) => k.startsWith("recall@")).map((k) => Number(k.split("@")[1])))].sort((a, b) => a - b);
   const reportFile = await writeComparisonReport({
-    name: c.name, description: c.description, seeds: c.seeds, overrides: c.set, primary: p, ks,
+    name: c.name, description: c.description, discussion: c.discussion, seeds: c.seeds, overrides: c.set, primary: p, ks,
     columns: columnsAt(c.primary).filter((k) => models.every((m) => m.results.metrics[k])),
     runs: models.map((m) => ({
       name: m.name, config: m.config, modelLine: m.results.model, metrics: m.results.metrics, coldMetrics: m.results.coldMetrics, fitSeconds: m.results.fitSeconds ?? [],
       where: m.tracking ?? (m.reused ? "reused" : "not tracked"), backend: m.results.backend, configHash: m.results.configHash, manifests: m.results.split.manifests,
       iterative: m.results.training !== undefined,
+      validCurves: m.results.training?.validCurves && m.results.training.watched === p ? m.results.training.validCurves : undefined,
       vsBest: m === best ? "best" : paired(m, best),
       vsEase: !ease ? undefined : m === ease ? "ease" : paired(m, ease),
     })),

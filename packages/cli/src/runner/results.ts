@@ -29,7 +29,11 @@ export interface Results {
   fitSeconds: number[];
   evaluateSeconds: number[];
   /** Per seed, for models trained in epochs: how many ran and which one was kept. */
-  training?: { epochsRun: number[]; keptEpoch: number[]; stoppedEarly: boolean[] };
+  training?: {
+    epochsRun: number[]; keptEpoch: number[]; stoppedEarly: boolean[];
+    /** The watched validation metric and, per seed, its value after each epoch (for the comparison's learning curves). */
+    watched?: string; validCurves?: number[][];
+  };
   /** The reference models' test metrics on the same splits, over seeds. */
   references?: Record<string, Record<string, MetricResult>>;
 }

@@ -107,7 +107,10 @@ async function run(config: ExperimentConfig, configFile: string, outDir: string,
       usersWithoutRelevant: seeds.map((s) => s.usersWithoutRelevant),
       fitSeconds: seeds.map((s) => s.fitSeconds),
       evaluateSeconds: seeds.map((s) => s.evaluateSeconds),
-      ...(iterative ? { training: { epochsRun: seeds.map((s) => s.training.epochsRun), keptEpoch: seeds.map((s) => s.training.keptEpoch), stoppedEarly: seeds.map((s) => s.training.stoppedEarly) } } : {}),
+      ...(iterative ? { training: {
+        epochsRun: seeds.map((s) => s.training.epochsRun), keptEpoch: seeds.map((s) => s.training.keptEpoch), stoppedEarly: seeds.map((s) => s.training.stoppedEarly),
+        ...(seeds[0].training.watched ? { watched: seeds[0].training.watched, validCurves: seeds.map((s) => s.training.curve.map((pt) => pt.valid ?? NaN)) } : {}),
+      } } : {}),
       references: aggregateReferences(seeds),
     };
     const written = ["results.json", "config.yaml"];
