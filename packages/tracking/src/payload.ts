@@ -10,6 +10,8 @@ export interface SeedOutcome {
   coldMetrics?: Record<string, number>;
   fitSeconds: number;
   evaluateSeconds: number;
+  /** The serving index against exact search (logged as ann/<key>). */
+  serving?: Record<string, number>;
 }
 
 /** A metric over seeds: what a parent run carries. */
@@ -37,6 +39,7 @@ export function seedMetrics(r: SeedOutcome, now = Date.now()): Metric[] {
     ...Object.entries(r.metrics).map(([k, v]) => at(k, v)),
     ...Object.entries(r.validMetrics ?? {}).map(([k, v]) => at(`valid/${k}`, v)),
     ...Object.entries(r.coldMetrics ?? {}).map(([k, v]) => at(`cold/${k}`, v)),
+    ...Object.entries(r.serving ?? {}).map(([k, v]) => at(`ann/${k}`, v)),
     at("fit_seconds", r.fitSeconds),
     at("evaluate_seconds", r.evaluateSeconds),
   ];

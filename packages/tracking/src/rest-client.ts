@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { UserError } from "@mle/core";
 import {
-  createExperimentResponse, errorResponse, experimentResponse, listArtifactsResponse, metricHistoryResponse,
+  createExperimentResponse, errorResponse, experimentResponse, listArtifactsResponse, modelVersionResponse, metricHistoryResponse,
   runResponse, searchRunsResponse, type RunRecord,
 } from "./schemas.ts";
 import type { DatasetInput, KeyValue, Metric, RunStatus, TrackingStore } from "./store.ts";
@@ -100,6 +100,29 @@ export class MlflowRestClient implements TrackingStore {
     await this.call("PUT", url, bytes, null);
   }
 
+  /** An artifact's bytes, through the server's artifact proxy. */
+  async downloadArtifact(runId: string, path: string): Promise<Uint8Array> {
+    const root = (await this.getRun(runId)).info.artifact_uri ?? "";
+    const m = /^mlflow-artifacts:(?:\/\/[^/]*)?(\/.*)$/.exec(root);
+    if (!m) throw new UserError(`run ${runId} stores artifacts at ${root}, which this client cannot reach; start the server with --serve-artifacts`);
+    return (await this.call("GET", `/api/2.0/mlflow-artifacts/artifacts${m[1]}/${path.split("/").map(encodeURIComponent).join("/")}`, undefined, "bytes"))!;
+  }
+
+  /** Registers the run's `model/` artifact as a new version of `name` (creating the registered model once); returns the version. */
+  async registerModelVersion(name: string, runId: string): Promise<string> {
+    await this.call("POST", "/api/2.0/mlflow/registered-models/create", { name }, null, [400]); // 400: it exists already
+    const r = await this.call("POST", "/api/2.0/mlflow/model-versions/create", { name, source: `runs:/${runId}/model`, run_id: runId }, modelVersionResponse);
+    return r!.model_version.version;
+  }
+
+  /** The run a registered model version came from. */
+  async modelVersionRun(name: string, version: string): Promise<string> {
+    const r = await this.call("GET", `/api/2.0/mlflow/model-versions/get?name=${encodeURIComponent(name)}&version=${encodeURIComponent(version)}`, undefined, modelVersionResponse);
+    const runId = r!.model_version.run_id;
+    if (!runId) throw new UserError(`models:/${name}/${version} names no run`);
+    return runId;
+  }
+
   async endRun(runId: string, status: RunStatus, endTime: number): Promise<void> {
     await this.call("POST", "/api/2.0/mlflow/runs/update", { run_id: runId, status, end_time: endTime }, null);
   }
@@ -135,7 +158,9 @@ export class MlflowRestClient implements TrackingStore {
    * One request with retries on network errors, 429 and 5xx. Exhausted retries raise
    * TrackingUnavailableError; 4xx answers (but `allow`ed ones, returned as null) raise a UserError.
    */
-  private async call<S extends z.ZodType>(method: string, path: string, body: unknown, schema: S | null, allow: number[] = []): Promise<z.infer<S> | null> {
+  private async call(method: string, path: string, body: unknown, schema: "bytes", allow?: number[]): Promise<Uint8Array | null>;
+  private async call<S extends z.ZodType>(method: string, path: string, body: unknown, schema: S | null, allow?: number[]): Promise<z.infer<S> | null>;
+  private async call<S extends z.ZodType>(method: string, path: string, body: unknown, schema: S | null | "bytes", allow: number[] = []): Promise<z.infer<S> | Uint8Array | null> {
     let last = "";
     for (let attempt = 0; attempt < this.attempts; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 1)));
@@ -149,7 +174,9 @@ export class MlflowRestClient implements TrackingStore {
         last = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (e as Error).message;
         continue;
       }
-      const text = await res.text();
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      if (schema === "bytes" && res.ok) return bytes;
+      const text = new TextDecoder().decode(bytes);
       // Something answered that is not MLflow (a web page, a 501 "not implemented"): no point retrying.
       const json = safeJson(text);
       const notMlflow = res.status === 501 || /text\/html/i.test(res.headers.get("content-type") ?? "") || (text !== "" && typeof json === "string" && !path.includes("mlflow-artifacts"));
@@ -166,7 +193,7 @@ export class MlflowRestClient implements TrackingStore {
         const err = errorResponse.safeParse(json);
         throw new UserError(`MLflow ${method} ${path.split("?")[0]} answered HTTP ${res.status}: ${err.success ? `${err.data.error_code ?? ""} ${err.data.message ?? ""}`.trim() : text.slice(0, 200)}`);
       }
-      if (!schema) return null;
+      if (!schema || schema === "bytes") return null;
       const parsed = schema.safeParse(json);
       if (!parsed.success) throw new Error(`MLflow ${path.split("?")[0]} returned an unexpected body: ${parsed.error.message}`);
       return parsed.data;

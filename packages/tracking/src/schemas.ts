@@ -32,3 +32,4 @@ export const listArtifactsResponse = z.object({
 });
 export const errorResponse = z.object({ error_code: z.string().optional(), message: z.string().optional() });
 export type RunRecord = z.infer<typeof run>;
+export const modelVersionResponse = z.object({ model_version: z.object({ name: z.string(), version: z.string(), run_id: z.string().optional() }) });

@@ -16,5 +16,18 @@ export function trackingCommand(): Command {
       const synced = await syncPending(new FileStore(o.from), new MlflowRestClient(to));
       process.stdout.write(synced.length ? `${synced.map((s) => `${s.local} → ${s.remote}`).join("\n")}\n${synced.length} run(s) sent to ${to}\n` : `nothing to sync in ${o.from}\n`);
     });
+  cmd.command("register")
+    .description("register a run's saved model as a new version of a registered model (then serve it as models:/<name>/<version>)")
+    .requiredOption("--run <runId>", "a seed's child run (it holds model/)")
+    .requiredOption("--name <name>", "the registered model's name")
+    .option("--to <uri>", "MLflow server (default $MLFLOW_TRACKING_URI)")
+    .action(async (o: { run: string; name: string; to?: string }) => {
+      const to = o.to ?? process.env.MLFLOW_TRACKING_URI;
+      if (!to || !/^https?:\/\//.test(to)) throw new UserError("no MLflow server to register with", "pass --to http://host:port or set MLFLOW_TRACKING_URI");
+      const client = new MlflowRestClient(to);
+      if (!(await client.listArtifacts(o.run)).includes("model/manifest.json")) throw new UserError(`MLflow run ${o.run} holds no model/ (register a seed's child run, not the parent)`);
+      const version = await client.registerModelVersion(o.name, o.run);
+      process.stdout.write(`registered models:/${o.name}/${version} (run ${o.run})\n`);
+    });
   return cmd;
 }

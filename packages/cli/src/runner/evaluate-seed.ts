@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { Rng, isSparse, log, writeColumnar, type EmbeddingModel, type RankingTask } from "@mle/core";
 import { buildRankingTask, buildTrainSet, trainStats, type Interactions } from "@mle/data";
 import { evaluateRanking, evaluateRatings, taskHistory, type RankingResult } from "@mle/metrics";
+import { measureAnn } from "@mle/ann";
 import { fitModel, initBackend, saveModel, trainingOptions } from "@mle/models";
+import { buildServeIndex } from "@mle/serve";
 import type { ExperimentConfig } from "../config/schema.ts";
 import { epochMonitor, type CurvePoint, type TrainingRecord } from "./epoch-monitor.ts";
 import { evaluationOptions, newScorer } from "./evaluation.ts";
@@ -35,6 +37,8 @@ export interface SeedResult {
   training: TrainingRecord;
   /** The reference models' test metrics on this seed's split (popularity; global mean and baseline-only on ratings). */
   references: Record<string, Record<string, number>>;
+  /** The serving index saved beside the model, against exact search on the test users' vectors (dense item spaces only). */
+  serving?: Record<string, number>;
 }
 
 /** Fits the model on one seed's training part, saves it, and evaluates it on the test (and validation) part. */
@@ -72,11 +76,12 @@ export async function evaluateSeed(c: ExperimentConfig, p: PreparedExperiment, s
   scorer.dispose();
   log(`seed ${s.seed}: ${model.name} fitted in ${fitSeconds.toFixed(2)} s, ${ranking.users.length} users evaluated in ${evaluateSeconds.toFixed(2)} s`);
   const references = c.evaluation.references ? await referenceMetrics(c, train, task, s.seed) : {};
+  const serving = servingIndex(join(s.dir, "model"), model, task);
   const result: SeedResult = {
     seed: s.seed, metrics, validMetrics, coldMetrics, perUser: ranking.perUser, users: ranking.users, usersWithoutRelevant: ranking.usersWithoutRelevant,
-    topItems: ranking.topItems, kMax: ranking.kMax, fitSeconds, evaluateSeconds, model: model.name, backend, training: record, references,
+    topItems: ranking.topItems, kMax: ranking.kMax, fitSeconds, evaluateSeconds, model: model.name, backend, training: record, references, serving,
   };
-  writeFileSync(join(s.dir, "metrics.json"), `${JSON.stringify({ seed: s.seed, model: model.name, metrics, validMetrics, coldMetrics, usersEvaluated: ranking.users.length, usersWithoutRelevant: ranking.usersWithoutRelevant, fitSeconds, evaluateSeconds, training: record, references }, null, 2)}\n`);
+  writeFileSync(join(s.dir, "metrics.json"), `${JSON.stringify({ seed: s.seed, model: model.name, metrics, validMetrics, coldMetrics, usersEvaluated: ranking.users.length, usersWithoutRelevant: ranking.usersWithoutRelevant, fitSeconds, evaluateSeconds, training: record, references, serving }, null, 2)}\n`);
   writeVectors(s.dir, model, x, task, movieIds, d.userIds);
   writeColumnar(join(s.dir, "per-user.bin"), { metrics: Object.keys(ranking.perUser), kMax: ranking.kMax, note: "users/topItems are dense task indices; userIds/topMovieIds the raw MovieLens ids (-1 past a short list)" }, {
     users: ranking.users, topItems: ranking.topItems,
@@ -127,4 +132,21 @@ function mean(v: Float64Array): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i];
   return v.length ? s / v.length : NaN;
+}
+
+/** Queries of the serving index's check: at most this many test users. */
+const INDEX_CHECK_USERS = 1000;
+
+/**
+ * Builds the HNSW index `pnpm recommend` and `pnpm serve` use (model/serve-ann/) and measures it against exact
+ * search on the test users' folded-in vectors: recall@10, recall@100, search p50/p99, build time.
+ */
+function servingIndex(modelDir: string, model: EmbeddingModel, task: RankingTask): Record<string, number> | undefined {
+  const users = Array.from({ length: Math.min(INDEX_CHECK_USERS, task.users.length) }, (_, u) => model.userVector(taskHistory(task, u)));
+  if (!users.length || users.some(isSparse)) return undefined;
+  const index = buildServeIndex(modelDir, model);
+  if (!index) return undefined;
+  const m = measureAnn(index, model, users as Float32Array[], [10, 100]);
+  log(`serving index: HNSW over ${model.nItems.toLocaleString("en-US")} items in ${index.buildSeconds.toFixed(2)} s, recall@10 ${m.recall["recall@10"].toFixed(4)}, recall@100 ${m.recall["recall@100"].toFixed(4)} against exact search (${m.queries} test users), p50 ${m.p50Ms.toFixed(3)} ms, p99 ${m.p99Ms.toFixed(3)} ms`);
+  return { "recall@10": m.recall["recall@10"], "recall@100": m.recall["recall@100"], p50_ms: m.p50Ms, p99_ms: m.p99Ms, build_seconds: index.buildSeconds, items: index.size };
 }

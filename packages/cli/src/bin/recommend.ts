@@ -1,0 +1,6 @@
+import { runCli } from "../cli-main.ts";
+import { recommendCommand } from "../commands/recommend.ts";
+
+await runCli(async () => {
+  await recommendCommand().name("pnpm recommend").parseAsync(process.argv);
+});
