@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Rng } from "@mle/core";
-import { AnnIndex, exactTopK, measureAnn, type VectorSpace } from "./index.ts";
+import { AnnIndex, EXPANSION_LADDER, calibrateSearch, exactTopK, measureAnn, type VectorSpace } from "./index.ts";
 
 const rng = new Rng(7);
 const space = (similarity: "dot" | "cosine", n = 2000, d = 16): VectorSpace => ({ name: "test", dim: d, nItems: n, similarity, itemVectors: new Float32Array(n * d).map(() => rng.normal() * (0.5 + rng.nextFloat())) });
@@ -100,5 +100,32 @@ describe("Euclidean spaces written as dot products", () => {
     index.save(dir);
     expect(Array.from(AnnIndex.load(dir).search(users[0], 10))).toEqual(Array.from(index.search(users[0], 10)));
     expect(() => index.search(Float32Array.from({ length: d + 1 }, () => 0), 10)).toThrow(/positive last component/);
+  });
+});
+
+describe("efSearch calibration", () => {
+  it("keeps the smallest efSearch that reaches the recall asked for at every k, saved for later loads; an unreachable target takes the largest and says so", () => {
+    const s = space("dot", 3000, 16);
+    const at = join(dir, "calibrated");
+    AnnIndex.build(s, { connectivity: 16, expansionAdd: 200, expansionSearch: 400 }).save(at);
+    const [tune, check] = [queries(s.dim, 60), queries(s.dim, 60)];
+    const easy = calibrateSearch(at, s, tune, { 10: 0 });
+    expect(easy).toMatchObject({ expansionSearch: EXPANSION_LADDER[0], reached: true, queries: 60 });
+    expect(AnnIndex.load(at).options.expansionSearch).toBe(EXPANSION_LADDER[0]);
+
+    const c = calibrateSearch(at, s, tune, { 10: 0.99, 50: 0.95 });
+    expect(c.reached, JSON.stringify(c.tried)).toBe(true);
+    expect(c.tried.at(-1)!.recall["recall@10"]).toBeGreaterThanOrEqual(0.99);
+    expect(c.tried.at(-1)!.recall["recall@50"]).toBeGreaterThanOrEqual(0.95);
+    expect(c.tried.length).toBeGreaterThan(1); // the smallest setting was not enough: the choice is a real one
+    for (const t of c.tried.slice(0, -1)) expect(t.recall["recall@10"] < 0.99 || t.recall["recall@50"] < 0.95).toBe(true); // every smaller setting fell short
+    expect(c.tried.map((t) => t.expansionSearch)).toEqual(EXPANSION_LADDER.slice(0, c.tried.length));
+    const loaded = AnnIndex.load(at);
+    expect(loaded.options.expansionSearch).toBe(c.expansionSearch);
+    expect(measureAnn(loaded, s, check, [10]).recall["recall@10"]).toBeGreaterThan(0.95); // held-out queries: near the target
+
+    const never = calibrateSearch(at, s, tune, { 10: 1.5 });
+    expect(never).toMatchObject({ expansionSearch: EXPANSION_LADDER.at(-1), reached: false });
+    expect(never.tried).toHaveLength(EXPANSION_LADDER.length);
   });
 });

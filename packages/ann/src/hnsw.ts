@@ -127,17 +127,28 @@ export class AnnIndex {
     writeFileSync(join(dir, META), `${JSON.stringify({ format: "mle-ann/1", library: "usearch", space: this.space, options: this.options, maxNorm: this.maxNorm, buildSeconds: this.buildSeconds, nodes: this.groups.offsets.length - 1, euclidean: this.euclidean }, null, 2)}\n`);
   }
 
-  /** An index saved by `save`, memory-mapped (usearch's `view`: the graph is read from the file on demand). */
-  static load(dir: string): AnnIndex {
+  /**
+   * An index saved by `save`, memory-mapped (usearch's `view`: the graph is read from the file on demand), searching
+   * with the efSearch saved beside it unless `expansionSearch` says otherwise.
+   */
+  static load(dir: string, o: { expansionSearch?: number } = {}): AnnIndex {
     if (!existsSync(join(dir, META)) || !existsSync(join(dir, FILE)) || !existsSync(join(dir, GROUPS))) throw new UserError(`no ANN index in ${dir} (expected ${FILE}, ${GROUPS} and ${META}); build one with the model`);
     const m = JSON.parse(readFileSync(join(dir, META), "utf8")) as { space: AnnIndex["space"]; options: AnnOptions; maxNorm: number; buildSeconds: number; nodes: number; euclidean: boolean };
     const dot = m.space.similarity === "dot";
+    if (o.expansionSearch !== undefined) m.options = annOptionsSchema.parse({ ...m.options, expansionSearch: o.expansionSearch });
     const index = newIndex(m.euclidean ? m.space.dim - 1 : dot ? m.space.dim + 1 : m.space.dim, dot, m.options);
     index.view(join(dir, FILE));
     const bytes = readFileSync(join(dir, GROUPS));
     const raw = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     const offsets = new Uint32Array(raw, 0, m.nodes + 1);
     return new AnnIndex(index, m.space, m.options, m.maxNorm, m.buildSeconds, { offsets, members: new Int32Array(raw, 4 * (m.nodes + 1), m.space.nItems) }, m.euclidean);
+  }
+
+  /** Sets the efSearch later loads of the index in `dir` use, and records why (`calibration`) in its ann.json. */
+  static setExpansionSearch(dir: string, expansionSearch: number, calibration: unknown): void {
+    const m = JSON.parse(readFileSync(join(dir, META), "utf8")) as { options: AnnOptions };
+    m.options = annOptionsSchema.parse({ ...m.options, expansionSearch });
+    writeFileSync(join(dir, META), `${JSON.stringify({ ...m, calibration }, null, 2)}\n`);
   }
 
   /** Items indexed (graph nodes may be fewer: identical vectors share one). */

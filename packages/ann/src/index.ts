@@ -1,3 +1,4 @@
 export { AnnIndex, annOptionsSchema, type AnnOptions, type VectorSpace } from "./hnsw.ts";
 export { exactTopK } from "./exact.ts";
-export { measureAnn, type AnnMeasurement } from "./measure.ts";
+export { ExactReference, measureAnn, type AnnMeasurement } from "./measure.ts";
+export { EXPANSION_LADDER, calibrateSearch, type SearchCalibration } from "./calibrate.ts";

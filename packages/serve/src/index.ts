@@ -1,4 +1,4 @@
-export { openModel, buildServeIndex, type OpenedModel, type OpenOptions } from "./open.ts";
+export { openModel, buildServeIndex, SERVE_RECALL_TARGETS, type OpenedModel, type OpenOptions } from "./open.ts";
 export { locateModel, type ModelLocation } from "./locate.ts";
 export { Catalogue, type Movie } from "./catalogue.ts";
 export { Recommender, MAX_K, type Rated, type Recommendation, type RecommendOptions, type Feedback, type SearchPath } from "./recommender.ts";
@@ -7,3 +7,4 @@ export { buildServer, type ServerOptions } from "./http/server.ts";
 export { ModelRegistry, type ServedModel } from "./http/registry.ts";
 export { NotFound } from "./errors.ts";
 export { openApiDocument } from "./http/openapi.ts";
+export { startWorkers, workerLink, workerListening, swapsBeforeStart, type ClusterLink } from "./http/cluster.ts";

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { UserError, log } from "@mle/core";
-import { AnnIndex, annOptionsSchema, type VectorSpace } from "@mle/ann";
+import { UserError, isSparse, log } from "@mle/core";
+import { AnnIndex, annOptionsSchema, calibrateSearch, type SearchCalibration, type VectorSpace } from "@mle/ann";
+import type { EmbeddingModel } from "@mle/core";
 import { dataConfigSchema, loadDataset, readSplitRows, type DataConfig } from "@mle/data";
 import { loadModel, type ModelManifest } from "@mle/models";
 import { Catalogue } from "./catalogue.ts";
@@ -15,9 +16,16 @@ const MAX_INDEXED_DIM = 1024;
 /**
  * HNSW settings of the serving index. usearch's defaults (M 16, ef 200) reached recall@10 0.978–0.996 and
  * recall@100 0.972 on iALS over ml-latest-small (the MIPS reduction crowds items of small norm); M 32 with ef 400
- * reached 0.9998 / 0.9978 at a lower p99 (0.42 ms against 1.5 ms), for twice the links per node.
+ * reached 0.9998 / 0.9978 at a lower p99 (0.42 ms against 1.5 ms), for twice the links per node. efSearch 400 is
+ * where an index starts; with users to ask (a run's split) it is calibrated down to what recall@10 0.995 and recall@100 0.99 on its users need.
  */
 const SERVE_INDEX_OPTIONS = annOptionsSchema.parse({ connectivity: 32, expansionAdd: 400, expansionSearch: 400 });
+/**
+ * The serving index's recall targets against exact search on the calibration users: recall@10 0.995 (above the 0.99
+ * asked of it on other users, for the sampling margin) and recall@100 0.99 for long lists.
+ */
+export const SERVE_RECALL_TARGETS = { 10: 0.995, 100: 0.99 };
+const CALIBRATION_USERS = 500;
 /** The index a served model keeps beside itself (a two-stage model's own `ann/` is its retrieval stage's). */
 const INDEX_DIR = "serve-ann";
 
@@ -52,14 +60,17 @@ export async function openModel(path: string, o: OpenOptions = {}): Promise<Open
   const { dataset } = await loadDataset(manifest.dataset, { mirror: o.mirror ?? data.mirror, cacheDir: o.cacheDir ?? data.cacheDir });
   if (dataset.checksum !== manifest.datasetChecksum) log(`note: ${manifest.dataset} here (sha256 ${dataset.checksum.slice(0, 12)}) is not the file the model was trained on (${manifest.datasetChecksum.slice(0, 12)}); titles may differ`);
   const catalogue = new Catalogue(dataset, movieIds);
-  const index = o.exactOnly || model.dim > MAX_INDEXED_DIM ? null : itemIndex(location.modelDir, model);
-  const recommender = new Recommender(model, catalogue, data.feedback, index);
   let known: Map<number, Rated[]> | null = null;
+  const knownUsersOnce = () => (known ??= knownUsers(location));
+  const index = o.exactOnly || model.dim > MAX_INDEXED_DIM ? null : itemIndex(location.modelDir, model, () => {
+    const recommender = new Recommender(model, catalogue, data.feedback, null);
+    return [...knownUsersOnce().values()].slice(0, CALIBRATION_USERS).map((h) => model.userVector(recommender.history(h).history));
+  });
+  const recommender = new Recommender(model, catalogue, data.feedback, index);
   return {
     recommender, location, manifest, data,
     knownHistory: (userId) => {
-      known ??= knownUsers(location);
-      const h = known.get(userId);
+      const h = knownUsersOnce().get(userId);
       if (!h) throw new NotFound(`user ${userId} is not in this run's split${location.seedDir ? "" : " (the model folder has no split.bin beside it)"}`, "pass their ratings instead: --history \"<movieId>:<rating>,…\"");
       return h;
     },
@@ -76,23 +87,30 @@ function dataSettings(location: ModelLocation, manifest: ModelManifest): DataCon
   return dataConfigSchema.parse({ dataset: manifest.dataset });
 }
 
-function itemIndex(modelDir: string, model: VectorSpace): AnnIndex {
+/** The model's serving index: memory-mapped when saved, else built (and calibrated on the run's users when it has some). */
+function itemIndex(modelDir: string, model: EmbeddingModel, users: () => ReturnType<EmbeddingModel["userVector"]>[]): AnnIndex {
   const dir = join(modelDir, INDEX_DIR);
   if (existsSync(join(dir, "ann.json"))) return AnnIndex.load(dir);
-  const index = buildServeIndex(modelDir, model)!;
-  log(`built the HNSW index over ${model.nItems.toLocaleString("en-US")} items in ${index.buildSeconds.toFixed(2)} s; saved in ${dir}`);
+  const built = buildServeIndex(modelDir, model, users())!;
+  const c = built.calibration;
+  log(`built the HNSW index over ${model.nItems.toLocaleString("en-US")} items in ${built.index.buildSeconds.toFixed(2)} s; saved in ${dir}${c ? `; efSearch ${c.expansionSearch} (recall@10 ${c.tried.at(-1)!.recall["recall@10"].toFixed(4)}, @100 ${c.tried.at(-1)!.recall["recall@100"].toFixed(4)} on ${c.queries} users' fold-ins)` : ""}`);
   return AnnIndex.load(dir);
 }
 
 /**
- * The serving index of a saved model (HNSW over its item vectors, default settings), built and saved in
- * `model/serve-ann/` — by `pnpm exp` after training, or on the first open. Null for item spaces served exactly.
+ * The serving index of a saved model (HNSW over its item vectors), built and saved in `model/serve-ann/` — by
+ * `pnpm exp` after training, or on the first open. With dense user vectors to ask, its efSearch is calibrated to the
+ * smallest that reaches recall@10 0.995 and recall@100 0.99 on them (`calibrateSearch`). Null for item spaces served exactly.
  */
-export function buildServeIndex(modelDir: string, model: VectorSpace): AnnIndex | null {
+export function buildServeIndex(modelDir: string, model: VectorSpace, users: ReturnType<EmbeddingModel["userVector"]>[] = []): { index: AnnIndex; calibration?: SearchCalibration } | null {
   if (model.dim > MAX_INDEXED_DIM) return null;
   const index = AnnIndex.build(model, SERVE_INDEX_OPTIONS);
-  index.save(join(modelDir, INDEX_DIR));
-  return index;
+  const dir = join(modelDir, INDEX_DIR);
+  index.save(dir);
+  const dense = users.filter((u): u is Float32Array => !isSparse(u));
+  if (!dense.length) return { index };
+  const calibration = calibrateSearch(dir, model, dense, SERVE_RECALL_TARGETS);
+  return { index: AnnIndex.load(dir), calibration };
 }
 
 function knownUsers(location: ModelLocation): Map<number, Rated[]> {

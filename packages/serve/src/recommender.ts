@@ -1,6 +1,6 @@
 import { UserError, isSparse, type EmbeddingModel, type History, type UserVector } from "@mle/core";
 import { AnnIndex } from "@mle/ann";
-import { scoreBlock, scoringSpace, type ScoringSpace } from "@mle/metrics";
+import { scoreBlock, scoringSpace, topK, type ScoringSpace } from "@mle/metrics";
 import type { Catalogue, Movie } from "./catalogue.ts";
 import { NotFound } from "./errors.ts";
 
@@ -100,16 +100,30 @@ export class Recommender {
     const i = this.catalogue.item(movieId);
     if (i === undefined) throw new NotFound(`movie ${movieId} is not in this model's catalogue (${this.catalogue.size} movies)`, "search by title: pnpm similar --movie <title substring>");
     if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new UserError(`k must be an integer from 1 to ${MAX_K}; got ${k}`);
-    return this.nearestOf(i, Int32Array.from({ length: this.model.nItems }, (_, j) => j).filter((j) => j !== i), k);
+    const { dim: d, itemVectors: V, nItems } = this.model;
+    // Cosine to every item in one pass, then the evaluator's heap: no sort of the catalogue per request.
+    const cos = new Float32Array(nItems);
+    for (let j = 0; j < nItems; j++) {
+      let s = 0;
+      for (let f = 0; f < d; f++) s += V[i * d + f] * V[j * d + f];
+      cos[j] = this.norms[i] > 0 && this.norms[j] > 0 ? s / (this.norms[i] * this.norms[j]) : 0;
+    }
+    cos[i] = -Infinity;
+    const [items, sims] = heapTop(cos, k);
+    return Array.from(items, (j, r) => ({ ...this.catalogue.movies[j], similarity: sims[r] }));
   }
 
   /** Every item scored as the evaluator scores it (ties to the lower index); candidates only, for a two-stage model. */
   private exactTop(user: UserVector, k: number, seen: Set<number>, candidates?: Int32Array): [Int32Array, Float32Array] {
-    const all = new Float32Array(this.model.nItems);
+    let all = new Float32Array(this.model.nItems);
     scoreBlock(this.space, [user], all);
-    const pool = candidates ? Array.from(candidates) : Array.from({ length: this.model.nItems }, (_, i) => i);
-    const items = Int32Array.from(pool.filter((i) => !seen.has(i)).sort((a, b) => all[b] - all[a] || a - b).slice(0, k));
-    return [items, Float32Array.from(items, (i) => all[i])];
+    if (candidates) {
+      const only = new Float32Array(all.length).fill(-Infinity);
+      for (const i of candidates) only[i] = all[i];
+      all = only;
+    }
+    for (const i of seen) all[i] = -Infinity;
+    return heapTop(all, k);
   }
 
   /** A dense user vector's score of item i by the model's similarity. */
@@ -130,4 +144,12 @@ export class Recommender {
     };
     return Array.from(pool, (j) => ({ j, c: cos(j) })).sort((a, b) => b.c - a.c || a.j - b.j).slice(0, n).map(({ j, c }) => ({ ...this.catalogue.movies[j], similarity: c }));
   }
+}
+
+/** The k best of `scores` (−∞ never), best first, ties to the lower index: the evaluator's `topK`. */
+function heapTop(scores: Float32Array, k: number): [Int32Array, Float32Array] {
+  const items = new Int32Array(k);
+  const best = new Float32Array(k);
+  const n = topK(scores, 0, scores.length, k, items, best);
+  return [items.slice(0, n), best.slice(0, n)];
 }

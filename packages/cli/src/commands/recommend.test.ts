@@ -1,6 +1,7 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSplitRows } from "@mle/data";
 import { MlflowRestClient } from "@mle/tracking";
@@ -11,6 +12,16 @@ const mirror = testMirror();
 const tmp = tempDir();
 afterAll(tmp.cleanup);
 afterAll(stopAllServers);
+/** Processes a test started (each leads its own group): stopped on every outcome. */
+const started: ChildProcess[] = [];
+function stopGroup(p: ChildProcess): void {
+  try {
+    process.kill(-p.pid!, "SIGKILL");
+  } catch {
+    // the group is gone already
+  }
+}
+afterAll(() => started.forEach(stopGroup));
 const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
 const run = join(tmp.dir, "ials");
 
@@ -112,5 +123,40 @@ describe.skipIf(!mirror)(`pnpm recommend / pnpm similar on a model trained by pn
     }
     const s = cli("similar", ["--model", run, "--movie", "no such movie at all"]);
     expect([s.code, s.stderr]).toEqual([1, expect.stringMatching(/no movie in the model's catalogue matches/)]);
+  });
+
+  it("pnpm serve --workers 2: both workers answer on one port, a hot swap reaches both before it is answered, /metrics sums them; the group stops on SIGTERM", async () => {
+    const server = spawn(tsx, [join(repoRoot, "packages/cli/src/bin/serve.ts"), "--model", `ials=${run}`, "--workers", "2", "--port", "0"], {
+      cwd: repoRoot, env: { ...process.env, MOVIELENS_MIRROR: mirror ?? "", MOVIELENS_CACHE: join(tmp.dir, "cache"), CI: "1" }, detached: true, stdio: ["ignore", "pipe", "pipe"],
+    });
+    started.push(server);
+    let stderr = "";
+    server.stderr!.on("data", (b) => (stderr += b));
+    const exited = new Promise<number | null>((resolve) => server.once("exit", (code) => resolve(code)));
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: server.stdout! }).on("line", (l) => l.startsWith("serving ") && resolve(/at (http:\/\/\S+)/.exec(l)![1]));
+        void exited.then((code) => reject(new Error(`pnpm serve exited (${code}) before listening: ${stderr}`)));
+      });
+      const recommend = () => fetch(`${address}/recommend`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ history: [{ movieId: 1, rating: 5 }], k: 3 }) });
+      const answered = await Promise.all(Array.from({ length: 8 }, recommend));
+      expect(answered.map((r) => r.status)).toEqual(Array(8).fill(200));
+      expect(new Set(answered.map((r) => r.headers.get("x-mle-worker")))).toEqual(new Set(["1", "2"]));
+
+      const swap = await fetch(`${address}/models/second`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ path: join(run, "seed-1") }) });
+      expect(swap.status, await swap.clone().text()).toBe(200);
+      const views = await Promise.all(Array.from({ length: 8 }, () => fetch(`${address}/health`).then(async (r) => [r.headers.get("x-mle-worker"), (await r.json()) as { models: { name: string }[] }] as const)));
+      expect(new Set(views.map(([w]) => w))).toEqual(new Set(["1", "2"]));
+      for (const [, h] of views) expect(h.models.map((m) => m.name)).toEqual(["ials", "second"]);
+
+      const metrics = await (await fetch(`${address}/metrics`)).text();
+      expect(metrics).toMatch(/^mle_http_requests_total\{route="\/recommend",status="200"\} 8$/m); // both workers' counts, summed
+      expect(metrics).toMatch(/^mle_model_items\{model="second",what="index"\} \d{4,}$/m);
+      process.kill(-server.pid!, "SIGTERM");
+      expect([0, 143]).toContain(await exited); // tsx passes the signal on and exits 128 + 15
+      expect(() => process.kill(-server.pid!, 0)).toThrow(/ESRCH/); // the primary waited for its workers: none is left
+    } finally {
+      stopGroup(server);
+    }
   });
 });

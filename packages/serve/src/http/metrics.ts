@@ -10,7 +10,7 @@ export function serviceMetrics(models: ModelRegistry) {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
   });
   new Gauge({
-    name: "mle_model_items", help: "items a served model ranks, and how many its HNSW index holds (0: exact scoring only)", labelNames: ["model", "what"] as const, registers: [registry],
+    name: "mle_model_items", help: "items a served model ranks, and how many its HNSW index holds (0: exact scoring only)", labelNames: ["model", "what"] as const, registers: [registry], aggregator: "first", // every worker serves the same models
     collect() {
       this.reset();
       for (const m of models.list()) {

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { UserError } from "@mle/core";
 import { registerWebRoutes } from "../web/routes.ts";
 import { openApiDocument } from "./openapi.ts";
+import type { Registry } from "prom-client";
+import type { ClusterLink } from "./cluster.ts";
 import { serviceMetrics } from "./metrics.ts";
 import { NotFound } from "../errors.ts";
 import { ModelRegistry, type ServedModel } from "./registry.ts";
@@ -13,6 +15,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Extra routes (the web page) registered on the same instance. */
   extend?: (app: FastifyInstance, models: ModelRegistry) => void | Promise<void>;
+  /** In a worker of a multi-process service: its link to the others (swaps reach every worker; metrics are summed). */
+  cluster?: (registry: Registry) => ClusterLink;
 }
 
 /** What a 4xx says: the zod issues as "path: message" lines. */
@@ -38,6 +42,8 @@ const describe = (m: ServedModel) => ({ name: m.name, model: m.opened.recommende
 export async function buildServer(models: ModelRegistry, o: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: o.bodyLimit ?? 1 << 20, logger: false });
   const metrics = serviceMetrics(models);
+  const link = o.cluster?.(metrics.registry);
+  if (link) app.addHook("onRequest", async (_req, reply) => void reply.header("x-mle-worker", String(link.id)));
   app.addHook("onResponse", async (req, reply) => metrics.observe(req.routeOptions.url ?? "unknown", reply.statusCode, reply.elapsedTime / 1000));
   app.setErrorHandler((e: Error & { statusCode?: number; code?: string }, _req, reply: FastifyReply) => {
     if (e instanceof NotFound) return reply.status(404).send({ error: "not found", message: e.message });
@@ -75,13 +81,14 @@ export async function buildServer(models: ModelRegistry, o: ServerOptions = {}):
   });
 
   app.get("/health", async () => ({ status: "ok" as const, models: models.list().map(describe) }));
-  app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(link ? await link.metrics() : await metrics.registry.metrics()));
   app.get("/openapi.json", async () => openApiDocument("0.1.0"));
 
   app.put("/models/:name", async (req) => {
     const { name } = parse(z.strictObject({ name: z.string().min(1) }), req.params);
     const { path } = parse(s.swapRequestSchema, req.body);
     await models.load(name, path);
+    await link?.swapped(name, path); // every other worker loads it before the swap is answered
     return { status: "ok" as const, models: models.list().map(describe) };
   });
 
