@@ -14,7 +14,7 @@ const CONNECTIONS = 16;
 const WORKERS = (process.env.BENCH_SERVE_WORKERS ?? "1,2").split(",").map(Number);
 const tsx = join(benchDir, "..", "node_modules", ".bin", "tsx");
 
-type Ann = { items: number; dim: number; buildSeconds: number; efSearch: number; calibration: { expansionSearch: number; recall: Record<string, number> }[]; recall: Record<string, number>; queriesPerSecond: number; p50Ms: number; p99Ms: number; queries: number; exactMsPerRecommendation: number };
+type Ann = { items: number; dim: number; buildSeconds: number; graph: string; efSearch: number; calibration: { expansionSearch: number; recall: Record<string, number> }[]; recall: Record<string, number>; queriesPerSecond: number; p50Ms: number; p99Ms: number; queries: number; exactMsPerRecommendation: number };
 
 /**
  * `pnpm bench serve`: the serving path on this machine.
@@ -29,9 +29,9 @@ export async function benchServe(): Promise<void> {
   if (!mirror) return console.log("bench serve needs the MovieLens mirror ($MOVIELENS_MIRROR)");
   const dir = join(benchDir, ".data", "serve");
   const prep = runTask("serve-prep", [JSON.stringify({ dir, mirror, queries: 500 })]) as unknown as Record<"ml-latest-small" | "synthetic", Ann>;
-  printTable("the serving index (HNSW, usearch: M 32, efConstruction 400; efSearch calibrated to recall@10 0.995 and @100 0.99 on half the fold-ins of 50-rating histories) against exact search on the other half", ["space", "items × d", "build s", "efSearch (calibration recall@10/@100 per ef)", "recall@10", "recall@100", "search p50 ms", "p99 ms", "exact recommend ms"], (["ml-latest-small", "synthetic"] as const).map((n) => {
+  printTable("the serving index (HNSW, usearch: M 32, efConstruction 400; MIPS→L2 and inner-product graphs, the better kept, efSearch calibrated to recall@10 0.995 on half the fold-ins of 50-rating histories) against exact search on the other half", ["space", "items × d", "graph (build s)", "efSearch (calibration recall@10 per ef)", "recall@10", "recall@100", "search p50 ms", "p99 ms", "exact recommend ms"], (["ml-latest-small", "synthetic"] as const).map((n) => {
     const a = prep[n];
-    return [n === "synthetic" ? "synthetic ml-latest size" : "iALS, ml-latest-small", `${a.items.toLocaleString("en-US")} × ${a.dim}`, a.buildSeconds.toFixed(2), `${a.efSearch} (${a.calibration.map((c) => `${c.expansionSearch}: ${c.recall["recall@10"].toFixed(3)}/${c.recall["recall@100"].toFixed(3)}`).join(", ")})`, a.recall["recall@10"].toFixed(4), a.recall["recall@100"].toFixed(4), a.p50Ms.toFixed(3), a.p99Ms.toFixed(3), a.exactMsPerRecommendation.toFixed(2)];
+    return [n === "synthetic" ? "synthetic ml-latest size" : "iALS, ml-latest-small", `${a.items.toLocaleString("en-US")} × ${a.dim}`, `${a.graph} (${a.buildSeconds.toFixed(1)})`, `${a.efSearch} (${a.calibration.map((c) => `${c.expansionSearch}: ${c.recall["recall@10"].toFixed(3)}`).join(", ")})`, a.recall["recall@10"].toFixed(4), a.recall["recall@100"].toFixed(4), a.p50Ms.toFixed(3), a.p99Ms.toFixed(3), a.exactMsPerRecommendation.toFixed(2)];
   }));
 
   const rows: string[][] = [];

@@ -5,10 +5,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rng, isSparse, setQuiet, shaped, type History } from "@mle/core";
-import { AnnIndex, calibrateSearch, measureAnn } from "@mle/ann";
+import { measureAnn } from "@mle/ann";
 import { buildTrainSet, loadDataset, preprocess } from "@mle/data";
 import { fitModel, initBackend, modelConfigSchema, restoreModel, saveModel } from "@mle/models";
-import { SERVE_RECALL_TARGETS, openModel } from "@mle/serve";
+import { buildServeIndex, openModel } from "@mle/serve";
 import { report } from "../lib/child.ts";
 
 setQuiet(true);
@@ -57,17 +57,16 @@ const synthHistories = Array.from({ length: queries }, () => {
 // Fold in each history through the served model, then measure its index against exact search.
 const out: Record<string, unknown> = {};
 for (const [name, histories] of [["ml-latest-small", realHistories.slice(0, queries)], ["synthetic", synthHistories]] as const) {
-  const served = await openModel(join(dir, name), { mirror });
+  const served = await openModel(join(dir, name), { mirror, exactOnly: true });
   const r = served.recommender;
   const users = histories.map((h) => r.model.userVector(r.history(h).history as History)).filter((v) => !isSparse(v)) as Float32Array[];
-  // efSearch calibrated on half the histories (as pnpm exp does on half the test users), measured on the other half.
-  const annDir = join(served.location.modelDir, "serve-ann");
-  const calibration = calibrateSearch(annDir, r.model, users.filter((_, j) => j % 2 === 0), SERVE_RECALL_TARGETS);
-  const m = measureAnn(AnnIndex.load(annDir), r.model, users.filter((_, j) => j % 2 === 1), [10, 100]);
+  // As pnpm exp does with the test users: both graphs built and calibrated on half the histories, measured on the other half.
+  const { index, calibration } = buildServeIndex(served.location.modelDir, r.model, users.filter((_, j) => j % 2 === 0))!;
+  const m = measureAnn(index, r.model, users.filter((_, j) => j % 2 === 1), [10, 100]);
   mkdirSync(join(dir, name), { recursive: true });
   writeFileSync(join(dir, name, "histories.json"), JSON.stringify(histories));
   const t = performance.now();
   for (const h of histories.slice(0, 100)) r.recommend(r.history(h).history, { k: 10, exact: true });
-  out[name] = { items: r.catalogue.size, dim: r.model.dim, buildSeconds: r.index!.buildSeconds, efSearch: calibration.expansionSearch, calibration: calibration.tried, ...m, exactMsPerRecommendation: (performance.now() - t) / Math.min(100, histories.length) };
+  out[name] = { items: r.catalogue.size, dim: r.model.dim, buildSeconds: index.buildSeconds, graph: index.graph, efSearch: calibration!.expansionSearch, calibration: calibration!.tried, ...m, exactMsPerRecommendation: (performance.now() - t) / Math.min(100, histories.length) };
 }
 report(0, out);

@@ -129,3 +129,24 @@ describe("efSearch calibration", () => {
     expect(never.tried).toHaveLength(EXPANSION_LADDER.length);
   });
 });
+
+describe("inner-product graph", () => {
+  it("a dot-product space indexed under the inner product: best dot products found, saved and loaded as such", () => {
+    // Norms spread 10× (popular items long, the tail short), as in MF item spaces.
+    const n = 3000;
+    const d = 16;
+    const V = new Float32Array(n * d).map(() => rng.normal());
+    for (let i = 0; i < n; i++) for (let f = 0; f < d; f++) V[i * d + f] *= 0.2 + 2 / Math.sqrt(1 + (i % 300));
+    const s: VectorSpace = { name: "spread", dim: d, nItems: n, similarity: "dot", itemVectors: V };
+    const ip = AnnIndex.build(s, { dotGraph: "inner-product", expansionSearch: 256 });
+    expect(ip.graph).toBe("inner-product");
+    expect(AnnIndex.build(s).graph).toBe("mips-l2");
+    const qs = queries(d, 100);
+    expect(measureAnn(ip, s, qs, [10]).recall["recall@10"]).toBeGreaterThanOrEqual(0.99);
+    const at = join(dir, "ip");
+    ip.save(at);
+    const loaded = AnnIndex.load(at);
+    expect(loaded.graph).toBe("inner-product");
+    for (const q of qs.slice(0, 10)) expect(Array.from(loaded.search(q, 10))).toEqual(Array.from(ip.search(q, 10)));
+  });
+});

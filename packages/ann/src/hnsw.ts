@@ -21,6 +21,12 @@ export const annOptionsSchema = z.strictObject({
   expansionAdd: z.number().int().min(1).max(4096).default(200),
   /** efSearch: candidates kept while searching (at least k is used). */
   expansionSearch: z.number().int().min(1).max(4096).default(200),
+  /**
+   * How a dot-product space is indexed (Euclidean ones aside): the MIPS → L2 reduction, or a graph under the inner
+   * product itself (non-metric, but better where item norms spread widely). Optional, so configs that embed these
+   * options hash as before; absent means the reduction.
+   */
+  dotGraph: z.enum(["mips-l2", "inner-product"]).optional(),
 });
 export type AnnOptions = z.infer<typeof annOptionsSchema>;
 
@@ -28,8 +34,21 @@ const FILE = "ann.usearch";
 const META = "ann.json";
 const GROUPS = "ann-groups.bin";
 
-function newIndex(width: number, dot: boolean, o: AnnOptions): InstanceType<typeof usearch.Index> {
-  return new usearch.Index({ dimensions: width, metric: dot ? usearch.MetricKind.L2sq : usearch.MetricKind.Cos, quantization: usearch.ScalarKind.F32, connectivity: o.connectivity, expansion_add: o.expansionAdd, expansion_search: o.expansionSearch, multi: false });
+/** What the graph is built under: a Euclidean space's v, the MIPS → L2 reduction, the inner product, or cosine. */
+export type AnnGraph = "euclidean" | "mips-l2" | "inner-product" | "cosine";
+
+function graphOf(similarity: VectorSpace["similarity"], euclidean: boolean, o: AnnOptions): AnnGraph {
+  return similarity === "cosine" ? "cosine" : euclidean ? "euclidean" : (o.dotGraph ?? "mips-l2");
+}
+
+/** The graph's vector width for a space of d columns. */
+function widthOf(graph: AnnGraph, d: number): number {
+  return graph === "euclidean" ? d - 1 : graph === "mips-l2" ? d + 1 : d;
+}
+
+function newIndex(width: number, graph: AnnGraph, o: AnnOptions): InstanceType<typeof usearch.Index> {
+  const metric = graph === "cosine" ? usearch.MetricKind.Cos : graph === "inner-product" ? usearch.MetricKind.IP : usearch.MetricKind.L2sq;
+  return new usearch.Index({ dimensions: width, metric, quantization: usearch.ScalarKind.F32, connectivity: o.connectivity, expansion_add: o.expansionAdd, expansion_search: o.expansionSearch, multi: false });
 }
 
 /**
@@ -103,8 +122,9 @@ export class AnnIndex {
       maxSq = Math.max(maxSq, sq[i]);
     }
     const euclidean = dot && isEuclidean(V, n, d);
-    const width = euclidean ? d - 1 : dot ? d + 1 : d;
-    const index = newIndex(width, dot, o);
+    const graph = graphOf(space.similarity, euclidean, o);
+    const width = widthOf(graph, d);
+    const index = newIndex(width, graph, o);
     const groups = identicalRows(V, n, d);
     const nGroups = groups.offsets.length - 1;
     const rows: Float32Array[] = [];
@@ -112,7 +132,7 @@ export class AnnIndex {
       const i = groups.members[groups.offsets[g]];
       const x = new Float32Array(width);
       x.set(V.subarray(i * d, i * d + Math.min(d, width)));
-      if (dot && !euclidean) x[d] = Math.sqrt(Math.max(0, maxSq - sq[i]));
+      if (graph === "mips-l2") x[d] = Math.sqrt(Math.max(0, maxSq - sq[i]));
       rows.push(x);
     }
     if (nGroups > 0) index.add(BigUint64Array.from({ length: nGroups }, (_, g) => BigInt(g)), rows, 1);
@@ -134,9 +154,9 @@ export class AnnIndex {
   static load(dir: string, o: { expansionSearch?: number } = {}): AnnIndex {
     if (!existsSync(join(dir, META)) || !existsSync(join(dir, FILE)) || !existsSync(join(dir, GROUPS))) throw new UserError(`no ANN index in ${dir} (expected ${FILE}, ${GROUPS} and ${META}); build one with the model`);
     const m = JSON.parse(readFileSync(join(dir, META), "utf8")) as { space: AnnIndex["space"]; options: AnnOptions; maxNorm: number; buildSeconds: number; nodes: number; euclidean: boolean };
-    const dot = m.space.similarity === "dot";
-    if (o.expansionSearch !== undefined) m.options = annOptionsSchema.parse({ ...m.options, expansionSearch: o.expansionSearch });
-    const index = newIndex(m.euclidean ? m.space.dim - 1 : dot ? m.space.dim + 1 : m.space.dim, dot, m.options);
+    m.options = annOptionsSchema.parse({ ...m.options, ...(o.expansionSearch !== undefined ? { expansionSearch: o.expansionSearch } : {}) });
+    const graph = graphOf(m.space.similarity, m.euclidean, m.options);
+    const index = newIndex(widthOf(graph, m.space.dim), graph, m.options);
     index.view(join(dir, FILE));
     const bytes = readFileSync(join(dir, GROUPS));
     const raw = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
@@ -151,6 +171,11 @@ export class AnnIndex {
     writeFileSync(join(dir, META), `${JSON.stringify({ ...m, calibration }, null, 2)}\n`);
   }
 
+  /** What the graph is built under. */
+  get graph(): AnnGraph {
+    return graphOf(this.space.similarity, this.euclidean, this.options);
+  }
+
   /** Items indexed (graph nodes may be fewer: identical vectors share one). */
   get size(): number {
     return this.space.nItems;
@@ -161,7 +186,7 @@ export class AnnIndex {
    * k + |exclude| and the excluded dropped, so up to k remain).
    */
   search(query: Float32Array, k: number, exclude: ArrayLike<number> = []): Int32Array {
-    const { dim: d, nItems: n, similarity } = this.space;
+    const { dim: d, nItems: n } = this.space;
     if (query.length !== d) throw new Error(`query has length ${query.length}, the index ${d}`);
     const want = Math.min(n, k + exclude.length);
     if (want === 0) return new Int32Array(0);
@@ -171,7 +196,7 @@ export class AnnIndex {
       const c = query[d - 1];
       if (!(c > 0)) throw new Error(`a query of a Euclidean space needs a positive last component (the user side [u, 1]); got ${c}`);
       q = Float32Array.from(query.subarray(0, d - 1), (x) => x / c);
-    } else if (similarity === "dot") (q = new Float32Array(d + 1)), q.set(query);
+    } else if (this.graph === "mips-l2") (q = new Float32Array(d + 1)), q.set(query);
     const skip = new Set(Array.from(exclude));
     const nodes = this.groups.offsets.length - 1;
     // Nodes stand for groups of identical items: ask for more nodes until k items survive the exclusions.

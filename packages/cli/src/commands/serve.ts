@@ -55,12 +55,12 @@ async function serveModels(o: ServeOptions): Promise<void> {
   const models = await loadModels(o, worker);
   const app = await buildServer(models, worker ? { cluster: (registry) => workerLink(registry, async (name, path) => void (await models.load(name, path))) } : {});
   const address = await app.listen({ port: o.port, host: o.host });
-  const stop = async () => {
+  onStopSignal(async () => {
+    // A worker's goodbye to a primary that is already gone fails with EPIPE: nothing is left to tell.
+    cluster.worker?.on("error", () => undefined);
     await app.close();
     process.exit(0);
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  });
   if (worker) return workerListening(address);
   process.stdout.write(`serving ${o.model.map(([n]) => n).join(", ")} at ${address} (backend ${backend}); try: curl -s ${address}/health\n`);
 }
@@ -74,10 +74,24 @@ async function servePrimary(o: ServeOptions): Promise<void> {
   await loadModels(o, false);
   const { address, stop } = await startWorkers(o.workers, { onReplace: (m) => log(m) });
   process.stdout.write(`serving ${o.model.map(([n]) => n).join(", ")} at ${address} with ${o.workers} workers; try: curl -s ${address}/health\n`);
-  const shutdown = async () => {
+  onStopSignal(async () => {
     await stop();
     process.exit(0);
+  });
+}
+
+/**
+ * Runs `stop` on the first SIGINT or SIGTERM and ignores repeats: a process group signalled as a whole (Ctrl-C, a
+ * supervisor) delivers the signal twice to the primary (once directly, once passed on by tsx), and a second signal
+ * with no handler would end it before its workers.
+ */
+function onStopSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const once = () => {
+    if (stopping) return;
+    stopping = true;
+    void stop();
   };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  process.on("SIGINT", once);
+  process.on("SIGTERM", once);
 }

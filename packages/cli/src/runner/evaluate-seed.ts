@@ -139,7 +139,7 @@ const INDEX_CHECK_USERS = 1000;
 
 /**
  * Builds the HNSW index `pnpm recommend` and `pnpm serve` use (model/serve-ann/), calibrates its efSearch on half of
- * the test users' folded-in vectors (the smallest reaching recall@10 0.995 and recall@100 0.99 against exact search), and measures it on
+ * the test users' folded-in vectors (the smallest reaching recall@10 0.995 against exact search), and measures it on
  * the other half: recall@10, recall@100, search p50/p99, build time.
  */
 function servingIndex(modelDir: string, model: EmbeddingModel, task: RankingTask): Record<string, number> | undefined {
@@ -150,9 +150,9 @@ function servingIndex(modelDir: string, model: EmbeddingModel, task: RankingTask
   if (!built) return undefined;
   const { index, calibration } = built;
   const m = measureAnn(index, model, check, [10, 100]);
-  log(`serving index: HNSW over ${model.nItems.toLocaleString("en-US")} items in ${index.buildSeconds.toFixed(2)} s, efSearch ${index.options.expansionSearch} (calibrated on ${tune.length} test users), recall@10 ${m.recall["recall@10"].toFixed(4)}, recall@100 ${m.recall["recall@100"].toFixed(4)} against exact search on ${m.queries} others, p50 ${m.p50Ms.toFixed(3)} ms, p99 ${m.p99Ms.toFixed(3)} ms`);
+  log(`serving index: HNSW over ${model.nItems.toLocaleString("en-US")} items in ${index.buildSeconds.toFixed(2)} s, ${index.graph} graph, efSearch ${index.options.expansionSearch} (chosen on ${tune.length} test users), recall@10 ${m.recall["recall@10"].toFixed(4)}, recall@100 ${m.recall["recall@100"].toFixed(4)} against exact search on ${m.queries} others, p50 ${m.p50Ms.toFixed(3)} ms, p99 ${m.p99Ms.toFixed(3)} ms`);
   return {
     "recall@10": m.recall["recall@10"], "recall@100": m.recall["recall@100"], p50_ms: m.p50Ms, p99_ms: m.p99Ms, build_seconds: index.buildSeconds, items: index.size,
-    ef_search: index.options.expansionSearch, ef_search_reached_target: calibration?.reached ? 1 : 0,
+    ef_search: index.options.expansionSearch, ef_search_reached_target: calibration?.reached ? 1 : 0, inner_product_graph: index.graph === "inner-product" ? 1 : 0,
   };
 }
