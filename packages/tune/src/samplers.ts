@@ -1,4 +1,4 @@
-import { Rng } from "@mle/core";
+import { Rng, UserError } from "@mle/core";
 import { normalSf } from "@mle/metrics";
 import { fromScale, numericScale, toScale, type ParamValue, type Params, type SearchSpace } from "./space.ts";
 
@@ -23,7 +23,7 @@ export class GridSampler implements Sampler {
   constructor(space: SearchSpace) {
     let points: Params[] = [{}];
     for (const [key, p] of Object.entries(space)) {
-      if (!("choice" in p)) throw new Error(`grid search needs a list of values for every parameter; ${key} is a range (use choice: [...], or the random or tpe sampler)`);
+      if (!("choice" in p)) throw new UserError(`grid search needs a list of values for every parameter; ${key} is a range (use choice: [...], or the random or tpe sampler)`);
       points = points.flatMap((pt) => p.choice.map((v) => ({ ...pt, [key]: v })));
     }
     this.points = points;

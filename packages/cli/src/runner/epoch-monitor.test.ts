@@ -40,3 +40,16 @@ describe("early stopping", () => {
     expect(() => loadConfig(join(repoRoot, "configs/ml100k-seq/sasrec.yaml"), ["training.earlyStopping={patience: 3, minEpochs: -1}"])).toThrow(/training\.earlyStopping\.minEpochs/);
   });
 });
+
+describe("a tuner's pruning rule", () => {
+  it("is asked after every validated epoch with the curve so far (higher is better), and stops the trial, marked pruned", async () => {
+    const { config } = loadConfig(join(repoRoot, "configs/ml100k-seq/sasrec.yaml"), ["tracking.enabled=false", "training.earlyStopping={patience: 50}"]);
+    const seen: number[][] = [];
+    const { monitor, record } = epochMonitor(config, valid, undefined, (curve) => (seen.push([...curve]), curve.length === 3));
+    let epoch = 1;
+    for (; epoch <= 10; epoch++) if ((await monitor(epoch, 1, () => model(epoch % 2 === 1))) === "stop") break;
+    expect(epoch).toBe(3);
+    expect(seen).toEqual([[1], [1, 1 / Math.log2(3)], [1, 1 / Math.log2(3), 1]]);
+    expect(record).toMatchObject({ epochsRun: 3, pruned: true, stoppedEarly: true });
+  });
+});

@@ -21,7 +21,12 @@ export interface TrainingRecord {
   epochsRun: number;
   keptEpoch: number;
   stoppedEarly: boolean;
+  /** Stopped by a tuner's pruning rule (`pnpm tune`), not by patience. */
+  pruned?: boolean;
 }
+
+/** A tuner's rule: given the watched metric after each epoch so far (higher is better), whether to stop the trial. */
+export type PruneRule = (curve: number[]) => boolean;
 
 /**
  * The runner's ear on training: records the learning curve (and hands each point to `onPoint` as it
@@ -29,7 +34,7 @@ export interface TrainingRecord {
  * > 0, evaluates the watched metric on it after every epoch and stops after `patience` epochs without
  * improvement, never before `minEpochs` (the model keeps its best epoch's weights).
  */
-export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null, onPoint?: (p: CurvePoint, watched?: string) => Promise<void>): { monitor: EpochMonitor; record: TrainingRecord } {
+export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null, onPoint?: (p: CurvePoint, watched?: string) => Promise<void>, prune?: PruneRule): { monitor: EpochMonitor; record: TrainingRecord } {
   const metric = watchedMetric(c);
   const patience = c.training.earlyStopping?.patience ?? 0;
   const minEpochs = c.training.earlyStopping?.minEpochs ?? 0;
@@ -38,6 +43,7 @@ export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null, onP
   const sign = lowerIsBetter(metric) ? -1 : 1;
   let best = -Infinity;
   let since = 0;
+  const signed: number[] = [];
   const monitor: EpochMonitor = async (epoch, loss, current) => {
     const point: CurvePoint = { epoch, loss };
     record.curve.push(point);
@@ -52,6 +58,14 @@ export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null, onP
     if (alsoValid) point.alsoValid = alsoValid;
     log(`epoch ${epoch}: loss ${loss.toFixed(4)}, valid ${metric} ${value.toFixed(4)}`);
     await onPoint?.(point, metric);
+    signed.push(sign * value);
+    if (prune?.(signed)) {
+      // A pruned trial is not a candidate for the best: which weights it keeps does not matter.
+      record.pruned = true;
+      record.stoppedEarly = true;
+      log(`epoch ${epoch}: pruned (below the median of earlier trials at this epoch)`);
+      return "stop";
+    }
     if (sign * value > best) {
       best = sign * value;
       since = 0;

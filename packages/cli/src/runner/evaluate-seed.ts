@@ -7,7 +7,7 @@ import { measureAnn } from "@mle/ann";
 import { fitModel, initBackend, saveModel, trainingOptions } from "@mle/models";
 import { buildServeIndex } from "@mle/serve";
 import type { ExperimentConfig } from "../config/schema.ts";
-import { epochMonitor, type CurvePoint, type TrainingRecord } from "./epoch-monitor.ts";
+import { epochMonitor, type CurvePoint, type PruneRule, type TrainingRecord } from "./epoch-monitor.ts";
 import { evaluationOptions, newScorer } from "./evaluation.ts";
 import { memoizeUserVectors } from "./memo-model.ts";
 import type { PreparedExperiment, PreparedSeed } from "./prepare.ts";
@@ -42,13 +42,13 @@ export interface SeedResult {
 }
 
 /** Fits the model on one seed's training part, saves it, and evaluates it on the test (and validation) part. */
-export async function evaluateSeed(c: ExperimentConfig, p: PreparedExperiment, s: PreparedSeed, onEpoch?: (point: CurvePoint, watched?: string) => Promise<void>): Promise<SeedResult> {
+export async function evaluateSeed(c: ExperimentConfig, p: PreparedExperiment, s: PreparedSeed, onEpoch?: (point: CurvePoint, watched?: string) => Promise<void>, prune?: PruneRule): Promise<SeedResult> {
   const x = p.interactions;
   const backend = await initBackend();
   const scorer = newScorer();
   const stats = trainStats(x, s.split.train);
   const validTask = s.split.valid ? buildRankingTask(x, s.split.valid, stats) : null;
-  const { monitor, record } = epochMonitor(c, validTask, onEpoch);
+  const { monitor, record } = epochMonitor(c, validTask, onEpoch, prune);
   const train = buildTrainSet(x, s.split.train, p.content);
   let t = performance.now();
   const trained = await fitModel(train, c.model, { rng: new Rng(s.seed, "model"), training: trainingOptions(c.training, monitor) });

@@ -8,6 +8,7 @@ import { writeRunReport } from "@mle/report";
 import { epochMetrics, openRecorder, seedMetrics, summaryMetrics, uploadFolder, type KeyValue, type RunHandle } from "@mle/tracking";
 import type { ExperimentConfig } from "../config/schema.ts";
 import { evaluateSeed, type SeedResult } from "./evaluate-seed.ts";
+import type { PruneRule } from "./epoch-monitor.ts";
 import { prepareExperiment, type PreparedExperiment } from "./prepare.ts";
 import { InterruptGuard } from "./interrupt.ts";
 import { flatten, provenance } from "./provenance.ts";
@@ -27,16 +28,23 @@ export interface ExperimentRun {
  * Each seed is an MLflow child run of one parent per config; the parent carries mean, std and the
  * 95% interval of every metric. Ctrl-C ends the runs KILLED, an error FAILED.
  */
-export async function runExperiment(config: ExperimentConfig, configFile: string, outDir: string): Promise<ExperimentRun> {
+export interface RunOptions {
+  /** Extra tags of the parent run (a tuning trial: `mlflow.parentRunId` of the tuning run, which nests it there). */
+  parentTags?: KeyValue[];
+  /** A tuner's pruning rule, asked after every validated epoch of every seed. */
+  prune?: PruneRule;
+}
+
+export async function runExperiment(config: ExperimentConfig, configFile: string, outDir: string, o: RunOptions = {}): Promise<ExperimentRun> {
   const guard = new InterruptGuard(outDir);
   try {
-    return await run(config, configFile, outDir, guard);
+    return await run(config, configFile, outDir, guard, o);
   } finally {
     guard.dispose();
   }
 }
 
-async function run(config: ExperimentConfig, configFile: string, outDir: string, guard: InterruptGuard): Promise<ExperimentRun> {
+async function run(config: ExperimentConfig, configFile: string, outDir: string, guard: InterruptGuard, o: RunOptions): Promise<ExperimentRun> {
   const engine = await useEngine(config);
   const prepared = await prepareExperiment(config, outDir);
   guard.unfinished = prepared.seeds.map((s) => s.dir);
@@ -65,7 +73,7 @@ async function run(config: ExperimentConfig, configFile: string, outDir: string,
   let parent: RunHandle | undefined;
   try {
     if (rec) {
-      parent = await rec.startRun(experimentName, config.experiment.name, tags);
+      parent = await rec.startRun(experimentName, config.experiment.name, [...tags, ...(o.parentTags ?? [])]);
       await rec.log(parent, { params });
       await rec.inputs(parent, [{ name: prepared.loaded.dataset.name, digest: prepared.loaded.dataset.checksum.slice(0, 36), source: prepared.loaded.located.dir, sourceType: "local", context: "training" }]);
       await rec.experimentTag(experimentName, "mlflow.note.content", note(`${config.experiment.description ? `${config.experiment.description}\n\n` : ""}Runs of \`${configFile}\` (${describeModel(config.model)} on ${prepared.loaded.dataset.name}, \`${config.split.kind}\` split): one parent run per \`pnpm exp\`, one child run per seed. Each parent's description is its report.`, 20000));
@@ -80,7 +88,7 @@ async function run(config: ExperimentConfig, configFile: string, outDir: string,
       }
       // Learning curves go to the child run as each epoch ends.
       const onEpoch = rec && child ? async (point: { epoch: number; loss: number; valid?: number; alsoValid?: Record<string, number> }, watched?: string) => rec.log(child, { metrics: epochMetrics({ ...point, watched }) }) : undefined;
-      const r = await evaluateSeed(config, prepared, s, onEpoch);
+      const r = await evaluateSeed(config, prepared, s, onEpoch, o.prune);
       seeds.push(r);
       if (rec && child) {
         const summary = `Seed ${s.seed} of \`${config.experiment.name}\`: ${describeModel(config.model)}, fitted in ${r.fitSeconds.toFixed(1)} s${r.training.curve.length ? ` (${r.training.epochsRun} epochs, kept epoch ${r.training.keptEpoch})` : ""}. Test ${Object.entries(r.metrics).filter(([k]) => /^(ndcg|recall)@/.test(k)).slice(0, 4).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ")}${r.metrics.rmse !== undefined ? `, rmse ${r.metrics.rmse.toFixed(4)}` : ""}. Split manifest \`${s.split.manifest.hash.slice(0, 12)}\`; the parent run's description is the full report.`;

@@ -1,0 +1,97 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { MlflowRestClient } from "@mle/tracking";
+import { mlflowBin, noMlflowReason, startMlflowServer, stopAllServers } from "@mle/tracking/testing";
+import { noMirrorReason, repoRoot, tempDir, testMirror } from "@mle/core/testing";
+import { loadConfig } from "../config/load.ts";
+
+const mirror = testMirror();
+const tmp = tempDir();
+afterAll(tmp.cleanup);
+afterAll(stopAllServers);
+const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+/** EASE on ML-100k with a validation part (the shipped config has none): trials take about a second. */
+const base = ["configs/ml100k/ease.yaml", "--set", "split.train=0.675", "--set", "split.valid=0.075"];
+const lambda = "{model.lambda: {float: [10, 3000], log: true}}";
+
+function tune(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(tsx, [join(repoRoot, "packages/cli/src/bin/tune.ts"), ...args], {
+    cwd: repoRoot, encoding: "utf8", env: { ...process.env, MOVIELENS_MIRROR: mirror ?? "", MOVIELENS_CACHE: join(tmp.dir, "cache"), CI: "1", ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+type Trials = { metric: string; trials: { trial: number; params: Record<string, number>; value: number; status: string; dir: string }[] };
+const trialsOf = (dir: string) => JSON.parse(readFileSync(join(dir, "trials.json"), "utf8")) as Trials;
+
+describe.skipIf(!mirror)(`pnpm tune on ML-100k (skips when ${noMirrorReason})`, () => {
+  it("scores every trial on the validation part of the validation seeds, keeps the best, writes it back with the config's own seeds; the same sampler seed proposes the same trials", () => {
+    const out = join(tmp.dir, "tpe");
+    const r = tune([...base, "--space", lambda, "--budget", "12", "--set", "tracking.enabled=false", "--out", out, "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    const { metric, trials } = trialsOf(out);
+    expect(metric).toBe("ndcg@10");
+    expect(trials).toHaveLength(12);
+    for (const t of trials) {
+      const results = JSON.parse(readFileSync(join(t.dir, "results.json"), "utf8"));
+      expect(results.seeds).toEqual([101]); // validation seeds only
+      expect(t.value).toBe(results.validMetrics["ndcg@10"].mean); // the validation figure, never the test one
+      expect(t.params["model.lambda"]).toBeGreaterThanOrEqual(10);
+      expect(t.params["model.lambda"]).toBeLessThanOrEqual(3000);
+    }
+    const best = trials.reduce((a, b) => (b.value > a.value ? b : a));
+    expect(r.stdout).toContain(`best: trial ${best.trial}, valid ndcg@10 ${best.value.toFixed(4)}`);
+    const chosen = loadConfig(join(out, "best.yaml")).config;
+    expect(chosen.model).toMatchObject({ family: "ease", lambda: best.params["model.lambda"] });
+    expect(chosen.experiment.seeds).toEqual(loadConfig(join(repoRoot, "configs/ml100k/ease.yaml")).config.experiment.seeds);
+    // TPE after its 10 random start-up trials: the first ten are the random sampler's, seeded.
+    const again = join(tmp.dir, "tpe-again");
+    expect(tune([...base, "--space", lambda, "--budget", "12", "--set", "tracking.enabled=false", "--out", again, "-q"]).code).toBe(0);
+    expect(trialsOf(again).trials.map((t) => t.params)).toEqual(trials.map((t) => t.params));
+  });
+
+  it("grid: every point once; bad input stops before any trial with what is wrong", () => {
+    const out = join(tmp.dir, "grid");
+    const r = tune([...base, "--space", "{model.lambda: {choice: [50, 500]}}", "--sampler", "grid", "--set", "tracking.enabled=false", "--out", out, "-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(trialsOf(out).trials.map((t) => t.params["model.lambda"])).toEqual([50, 500]);
+    const cases: [string[], RegExp][] = [
+      [["configs/ml100k/ease.yaml", "--space", lambda, "--set", "tracking.enabled=false"], /random split has no validation part, and trials are scored on validation only/],
+      [[...base, "--space", "{model.lambda: {float: [0, 10], log: true}}"], /--space \(inline\): model\.lambda: a log scale needs lo > 0, found 0/],
+      [[...base, "--space", "{model.nope: {int: [1, 5]}}", "--set", "tracking.enabled=false", "--out", join(tmp.dir, "bad")], /model\.nope/],
+      [[...base, "--space", lambda, "--budget", "soon"], /expected a number of trials \(20\) or a time \(30m, 2h\)/],
+      [[...base, "--space", lambda, "--sampler", "grid"], /grid search needs a list of values for every parameter; model\.lambda is a range/],
+    ];
+    for (const [args, message] of cases) {
+      const bad = tune(args);
+      expect(bad.code, bad.stdout).not.toBe(0);
+      expect(bad.stderr).toMatch(message);
+      expect(bad.stderr).not.toContain("This is a bug");
+    }
+    expect(existsSync(join(tmp.dir, "bad", "trial-001", "results.json"))).toBe(false);
+  });
+
+  it.skipIf(!mlflowBin())(`each trial is an MLflow run nested under one tuning run, which carries the best trial's values (skips when ${noMlflowReason})`, async () => {
+    const server = process.env.MLE_TEST_MLFLOW_URI ? { uri: process.env.MLE_TEST_MLFLOW_URI, stop: async () => undefined } : await startMlflowServer(join(tmp.dir, "mlflow"));
+    try {
+      const out = join(tmp.dir, "tracked");
+      const r = tune([...base, "--space", lambda, "--budget", "3", "--sampler", "random", "--set", "tracking.experiment=tune-e2e", "--out", out, "-q"], { MLFLOW_TRACKING_URI: server.uri });
+      expect(r.code, r.stderr).toBe(0);
+      const tuneRunId = /tuning run ([0-9a-f]{32})/.exec(r.stdout)![1];
+      const client = new MlflowRestClient(server.uri);
+      const experiment = await client.experimentId("tune-e2e");
+      const nested = await client.searchRuns([experiment], `tags.mlflow.parentRunId = '${tuneRunId}'`);
+      expect(nested).toHaveLength(3);
+      const tuning = await client.getRun(tuneRunId);
+      const { trials } = trialsOf(out);
+      const best = trials.reduce((a, b) => (b.value > a.value ? b : a));
+      expect(tuning.data.params.find((p) => p.key === "best.model.lambda")?.value).toBe(String(best.params["model.lambda"]));
+      expect(tuning.data.metrics.find((m) => m.key === "best_valid_ndcg_at_10")?.value).toBeCloseTo(best.value, 12);
+      expect(tuning.info.status).toBe("FINISHED");
+    } finally {
+      await server.stop();
+    }
+  });
+});
