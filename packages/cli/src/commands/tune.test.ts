@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { MlflowRestClient } from "@mle/tracking";
 import { mlflowBin, noMlflowReason, startMlflowServer, stopAllServers } from "@mle/tracking/testing";
 import { noMirrorReason, repoRoot, tempDir, testMirror } from "@mle/core/testing";
+import { parse } from "yaml";
+import { searchSpaceSchema } from "@mle/tune";
 import { loadConfig } from "../config/load.ts";
 
 const mirror = testMirror();
@@ -25,6 +27,20 @@ function tune(args: string[], env: Record<string, string> = {}) {
 
 type Trials = { metric: string; trials: { trial: number; params: Record<string, number>; value: number; status: string; dir: string }[] };
 const trialsOf = (dir: string) => JSON.parse(readFileSync(join(dir, "trials.json"), "utf8")) as Trials;
+
+describe("configs/space.yaml", () => {
+  it("every entry is a valid space whose paths and end values its config accepts", () => {
+    const spaces = parse(readFileSync(join(repoRoot, "configs/space.yaml"), "utf8")) as Record<string, unknown>;
+    expect(Object.keys(spaces).length).toBeGreaterThanOrEqual(5);
+    for (const [name, raw] of Object.entries(spaces)) {
+      const space = searchSpaceSchema.parse(raw);
+      for (const end of [0, 1]) {
+        const sets = Object.entries(space).map(([k, p]) => `${k}=${JSON.stringify("choice" in p ? p.choice[end * (p.choice.length - 1)] : ("float" in p ? p.float : p.int)[end])}`);
+        expect(() => loadConfig(join(repoRoot, "configs", `${name}.yaml`), sets), name).not.toThrow();
+      }
+    }
+  });
+});
 
 describe.skipIf(!mirror)(`pnpm tune on ML-100k (skips when ${noMirrorReason})`, () => {
   it("scores every trial on the validation part of the validation seeds, keeps the best, writes it back with the config's own seeds; the same sampler seed proposes the same trials", () => {
@@ -53,6 +69,10 @@ describe.skipIf(!mirror)(`pnpm tune on ML-100k (skips when ${noMirrorReason})`, 
   });
 
   it("grid: every point once; bad input stops before any trial with what is wrong", () => {
+    // A space file with an entry per config: configs/space.yaml's "ease" entry serves configs/ml100k/ease.yaml too.
+    const keyed = tune([...base, "--space", join(repoRoot, "configs/space.yaml"), "--budget", "1", "--sampler", "random", "--set", "tracking.enabled=false", "--out", join(tmp.dir, "keyed"), "-q"]);
+    expect(keyed.code, keyed.stderr).toBe(0);
+    expect(Object.keys(trialsOf(join(tmp.dir, "keyed")).trials[0].params)).toEqual(["model.lambda"]);
     const out = join(tmp.dir, "grid");
     const r = tune([...base, "--space", "{model.lambda: {choice: [50, 500]}}", "--sampler", "grid", "--set", "tracking.enabled=false", "--out", out, "-q"]);
     expect(r.code, r.stderr).toBe(0);
@@ -63,6 +83,7 @@ describe.skipIf(!mirror)(`pnpm tune on ML-100k (skips when ${noMirrorReason})`, 
       [[...base, "--space", "{model.nope: {int: [1, 5]}}", "--set", "tracking.enabled=false", "--out", join(tmp.dir, "bad")], /model\.nope/],
       [[...base, "--space", lambda, "--budget", "soon"], /expected a number of trials \(20\) or a time \(30m, 2h\)/],
       [[...base, "--space", lambda, "--sampler", "grid"], /grid search needs a list of values for every parameter; model\.lambda is a range/],
+      [["configs/ml100k/popularity.yaml", "--space", join(repoRoot, "configs/space.yaml")], /the file has no entry for popularity \(entries: ease, bpr/],
     ];
     for (const [args, message] of cases) {
       const bad = tune(args);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parse } from "yaml";
 import { UserError, setQuiet } from "@mle/core";
@@ -14,18 +14,29 @@ function parseBudget(v: string): { trials?: number; minutes?: number } {
   return m[2] ? { minutes: Number(m[1]) * (m[2] === "h" ? 60 : 1) } : { trials: Math.ceil(Number(m[1])) };
 }
 
-/** A space from a YAML file (its `parameters:` map, or the map itself) or written inline. */
-function readSpace(v: string): SearchSpace {
+/**
+ * A space from a YAML file or written inline: the map of parameters itself, a `parameters:` map, or — a file beside
+ * several configs (configs/space.yaml) — one entry per config, keyed by its file name without .yaml.
+ */
+function readSpace(v: string, configName: string): SearchSpace {
   const fromFile = existsSync(v);
+  const where = `--space ${fromFile ? v : "(inline)"}`;
   let raw: unknown;
   try {
     raw = parse(fromFile ? readFileSync(v, "utf8") : v);
   } catch (e) {
-    throw new UserError(`--space ${fromFile ? v : "(inline)"}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+    throw new UserError(`${where}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
-  const map = raw && typeof raw === "object" && "parameters" in raw ? (raw as { parameters: unknown }).parameters : raw;
+  const at = (x: unknown, key: string) => (x && typeof x === "object" && key in x ? (x as Record<string, unknown>)[key] : undefined);
+  const entry = at(raw, configName);
+  const chosen = entry ?? raw;
+  const map = at(chosen, "parameters") ?? chosen;
   const r = searchSpaceSchema.safeParse(map);
-  if (!r.success) throw new UserError(`--space ${fromFile ? v : "(inline)"}: ${r.error.issues.map((i) => `${i.path.join(".") || "(space)"}: ${i.message}`).join("; ")}`, "e.g. --space '{model.factors: {int: [16, 256], log: true}, training.learningRate: {float: [0.0001, 0.1], log: true}}'");
+  if (!r.success) {
+    const keyed = fromFile && !entry && Object.keys((raw as object) ?? {}).some((k) => !k.includes("."));
+    throw new UserError(`${where}${entry ? ` (entry ${configName})` : ""}: ${r.error.issues.map((i) => `${i.path.join(".") || "(space)"}: ${i.message}`).join("; ")}`,
+      keyed ? `the file has no entry for ${configName} (entries: ${Object.keys(raw as object).join(", ")})` : "e.g. --space '{model.factors: {int: [16, 256], log: true}, training.learningRate: {float: [0.0001, 0.1], log: true}}'");
+  }
   return r.data;
 }
 
@@ -34,7 +45,7 @@ export function tuneCommand(): Command {
   return new Command("tune")
     .description("tune a config's hyperparameters on its validation part (TPE, random or grid search, median-rule pruning); writes the best config as YAML")
     .argument("<config>", "experiment YAML, e.g. configs/ml100k/bpr.yaml")
-    .requiredOption("--space <file|yaml>", "the search space: a YAML file (configs/**/space.yaml) or inline, {path: {float|int: [lo, hi], log?: true} | {choice: [...]}}", readSpace)
+    .requiredOption("--space <file|yaml>", "the search space: a YAML file (configs/**/space.yaml: an entry per config name) or inline, {path: {float|int: [lo, hi], log?: true} | {choice: [...]}}")
     .option("--budget <n|time>", "trials (20) or wall-clock time (30m, 2h); grid: every point unless fewer are asked", parseBudget)
     .addOption(new Option("--sampler <name>", "how trials are proposed").choices(["tpe", "random", "grid"]).default("tpe"))
     .option("--metric <name>", "validation metric to optimise (default: the config's early-stopping metric, else ndcg@<first k>)")
@@ -44,15 +55,16 @@ export function tuneCommand(): Command {
     .option("--set <key=value>", "override a config key under every trial (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--out <dir>", "where trials go (default runs/tune/<experiment>/<time>)")
     .option("-q, --quiet", "no progress output")
-    .action(async (file: string, o: { space: SearchSpace; budget?: { trials?: number; minutes?: number }; sampler: "tpe" | "random" | "grid"; metric?: string; seeds: string; seed: number; prune: boolean; set: string[]; out?: string; quiet?: boolean }) => {
+    .action(async (file: string, o: { space: string; budget?: { trials?: number; minutes?: number }; sampler: "tpe" | "random" | "grid"; metric?: string; seeds: string; seed: number; prune: boolean; set: string[]; out?: string; quiet?: boolean }) => {
       if (o.quiet) setQuiet(true);
+      const space = readSpace(o.space, basename(file).replace(/\.ya?ml$/, ""));
       const seeds = o.seeds.split(",").map((s) => Number(s.trim()));
       if (seeds.some((s) => !Number.isInteger(s))) throw new UserError(`--seeds: expected whole numbers separated by commas, found "${o.seeds}"`);
       const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
       const outDir = o.out ?? join("runs", "tune", file.replace(/^.*\//, "").replace(/\.ya?ml$/, ""), stamp);
       const budget = { trials: o.budget?.trials ?? (o.budget?.minutes ? Infinity : o.sampler === "grid" ? Infinity : 20), minutes: o.budget?.minutes ?? Infinity };
-      const r = await runTuning({ configFile: file, overrides: o.set, space: o.space, sampler: o.sampler, budget, seed: o.seed, seeds, metric: o.metric, prune: o.prune, outDir });
-      const keys = Object.keys(o.space);
+      const r = await runTuning({ configFile: file, overrides: o.set, space, sampler: o.sampler, budget, seed: o.seed, seeds, metric: o.metric, prune: o.prune, outDir });
+      const keys = Object.keys(space);
       process.stdout.write(`${table(["trial", ...keys, `valid ${r.metric}`, "status", "s"], r.trials.map((t) => [String(t.trial), ...keys.map((k) => fmt(t.params[k])), Number.isFinite(t.value) ? t.value.toFixed(4) : "—", t.status + (t === r.best ? " (best)" : ""), t.seconds.toFixed(1)]), ["r", ...keys.map(() => "r" as const), "r", "l", "r"])}\n`);
       if (!r.best) throw new UserError(`no trial finished (${r.trials.length} run: ${r.trials.map((t) => t.status).join(", ")}); see ${outDir}/trials.json`);
       process.stdout.write(`\nbest: trial ${r.best.trial}, valid ${r.metric} ${r.best.value.toFixed(4)} on seeds ${seeds.join(",")}: ${keys.map((k) => `${k}=${fmt(r.best!.params[k])}`).join(", ")}\n`);
