@@ -114,3 +114,41 @@ export function learningCurveSpec(points: EpochPoint[], kept: { seed: string; ep
   }
   return { $schema: "https://vega.github.io/schema/vega-lite/v6.json", vconcat: panels } as TopLevelSpec;
 }
+
+/** One tuning trial as the trials chart reads it: a parameter's value (as text for choices) and the trial's score. */
+export interface TrialPoint {
+  trial: number;
+  parameter: string;
+  value: number | string;
+  score: number;
+  status: string;
+}
+
+/**
+ * A tuning run's trials: one panel per parameter, the validation score against the parameter's value (log axis for
+ * log-searched ranges), coloured by status (finished, pruned): where the good region of each parameter lies.
+ */
+export function trialsSpec(metric: string, points: TrialPoint[], logScale: Record<string, boolean>): TopLevelSpec {
+  const parameters = [...new Set(points.map((p) => p.parameter))];
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: `tuning trials: validation ${metric} by parameter value`,
+    hconcat: parameters.map((parameter) => {
+      const numeric = points.some((p) => p.parameter === parameter && typeof p.value === "number");
+      return {
+        width: 220,
+        height: 200,
+        data: { values: points.filter((p) => p.parameter === parameter) },
+        mark: { type: "point", filled: true, size: 60, opacity: 0.8 },
+        encoding: {
+          x: numeric
+            ? { field: "value", type: "quantitative", title: parameter, scale: logScale[parameter] ? { type: "log" } : { zero: false } }
+            : { field: "value", type: "nominal", title: parameter },
+          y: { field: "score", type: "quantitative", title: `validation ${metric}`, scale: { zero: false } },
+          color: { field: "status", type: "nominal", scale: { domain: ["finished", "pruned"], range: ["#1f77b4", "#bbbbbb"] } },
+          tooltip: [{ field: "trial" }, { field: "value" }, { field: "score" }],
+        },
+      };
+    }),
+  };
+}

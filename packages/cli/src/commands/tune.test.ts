@@ -59,6 +59,10 @@ describe.skipIf(!mirror)(`pnpm tune on ML-100k (skips when ${noMirrorReason})`, 
     }
     const best = trials.reduce((a, b) => (b.value > a.value ? b : a));
     expect(r.stdout).toContain(`best: trial ${best.trial}, valid ndcg@10 ${best.value.toFixed(4)}`);
+    const chart = readFileSync(join(out, "trials.svg"), "utf8");
+    expect(chart).toMatch(/^<svg/);
+    expect(chart).toContain("model.lambda");
+    expect((chart.match(/<path[^>]*aria-roledescription="point"/g) ?? []).length).toBe(12); // one point per trial
     const chosen = loadConfig(join(out, "best.yaml")).config;
     expect(chosen.model).toMatchObject({ family: "ease", lambda: best.params["model.lambda"] });
     expect(chosen.experiment.seeds).toEqual(loadConfig(join(repoRoot, "configs/ml100k/ease.yaml")).config.experiment.seeds);

@@ -42,13 +42,22 @@ export interface SeedResult {
 }
 
 /** Fits the model on one seed's training part, saves it, and evaluates it on the test (and validation) part. */
-export async function evaluateSeed(c: ExperimentConfig, p: PreparedExperiment, s: PreparedSeed, onEpoch?: (point: CurvePoint, watched?: string) => Promise<void>, prune?: PruneRule): Promise<SeedResult> {
+export interface SeedOptions {
+  /** Each learning-curve point as it happens (live tracking). */
+  onEpoch?: (point: CurvePoint, watched?: string) => Promise<void>;
+  /** A tuner's pruning rule (see `epochMonitor`). */
+  prune?: PruneRule;
+  /** Build and measure the serving index beside the saved model (default true; a tuning trial is never served). */
+  servingIndex?: boolean;
+}
+
+export async function evaluateSeed(c: ExperimentConfig, p: PreparedExperiment, s: PreparedSeed, o: SeedOptions = {}): Promise<SeedResult> {
   const x = p.interactions;
   const backend = await initBackend();
   const scorer = newScorer();
   const stats = trainStats(x, s.split.train);
   const validTask = s.split.valid ? buildRankingTask(x, s.split.valid, stats) : null;
-  const { monitor, record } = epochMonitor(c, validTask, onEpoch, prune);
+  const { monitor, record } = epochMonitor(c, validTask, o.onEpoch, o.prune);
   const train = buildTrainSet(x, s.split.train, p.content);
   let t = performance.now();
   const trained = await fitModel(train, c.model, { rng: new Rng(s.seed, "model"), training: trainingOptions(c.training, monitor) });
@@ -76,7 +85,7 @@ export async function evaluateSeed(c: ExperimentConfig, p: PreparedExperiment, s
   scorer.dispose();
   log(`seed ${s.seed}: ${model.name} fitted in ${fitSeconds.toFixed(2)} s, ${ranking.users.length} users evaluated in ${evaluateSeconds.toFixed(2)} s`);
   const references = c.evaluation.references ? await referenceMetrics(c, train, task, s.seed) : {};
-  const serving = servingIndex(join(s.dir, "model"), model, task);
+  const serving = o.servingIndex === false ? undefined : servingIndex(join(s.dir, "model"), model, task);
   const result: SeedResult = {
     seed: s.seed, metrics, validMetrics, coldMetrics, perUser: ranking.perUser, users: ranking.users, usersWithoutRelevant: ranking.usersWithoutRelevant,
     topItems: ranking.topItems, kMax: ranking.kMax, fitSeconds, evaluateSeconds, model: model.name, backend, training: record, references, serving,

@@ -33,6 +33,8 @@ export interface RunOptions {
   parentTags?: KeyValue[];
   /** A tuner's pruning rule, asked after every validated epoch of every seed. */
   prune?: PruneRule;
+  /** Build the serving index beside each saved model (default true). */
+  servingIndex?: boolean;
 }
 
 export async function runExperiment(config: ExperimentConfig, configFile: string, outDir: string, o: RunOptions = {}): Promise<ExperimentRun> {
@@ -88,7 +90,7 @@ async function run(config: ExperimentConfig, configFile: string, outDir: string,
       }
       // Learning curves go to the child run as each epoch ends.
       const onEpoch = rec && child ? async (point: { epoch: number; loss: number; valid?: number; alsoValid?: Record<string, number> }, watched?: string) => rec.log(child, { metrics: epochMetrics({ ...point, watched }) }) : undefined;
-      const r = await evaluateSeed(config, prepared, s, onEpoch, o.prune);
+      const r = await evaluateSeed(config, prepared, s, { onEpoch, prune: o.prune, servingIndex: o.servingIndex });
       seeds.push(r);
       if (rec && child) {
         const summary = `Seed ${s.seed} of \`${config.experiment.name}\`: ${describeModel(config.model)}, fitted in ${r.fitSeconds.toFixed(1)} s${r.training.curve.length ? ` (${r.training.epochsRun} epochs, kept epoch ${r.training.keptEpoch})` : ""}. Test ${Object.entries(r.metrics).filter(([k]) => /^(ndcg|recall)@/.test(k)).slice(0, 4).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ")}${r.metrics.rmse !== undefined ? `, rmse ${r.metrics.rmse.toFixed(4)}` : ""}. Split manifest \`${s.split.manifest.hash.slice(0, 12)}\`; the parent run's description is the full report.`;

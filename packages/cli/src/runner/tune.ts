@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { ConfigError, Rng, UserError, log } from "@mle/core";
 import { lowerIsBetter } from "@mle/metrics";
+import { renderSvg, trialsSpec } from "@mle/report";
 import { openRecorder, type KeyValue } from "@mle/tracking";
 import { GridSampler, MedianPruner, RandomSampler, TpeSampler, type Params, type Sampler, type ScoredTrial, type SearchSpace } from "@mle/tune";
 import { loadConfig } from "../config/load.ts";
@@ -63,7 +64,10 @@ export async function runTuning(o: TuneOptions): Promise<TuneResult> {
   const sign = lowerIsBetter(metric) ? -1 : 1;
   const rng = new Rng(o.seed, "tune");
   const sampler: Sampler = o.sampler === "grid" ? new GridSampler(o.space) : o.sampler === "random" ? new RandomSampler(o.space, rng) : new TpeSampler(o.space, rng);
-  const pruner = o.prune ? new MedianPruner() : null;
+  // Never before the trial has run its early-stopping patience: the config's own word on how long a plateau may last
+  // (BPR's validation NDCG sits at popularity's level for several epochs before it climbs).
+  const patience = base.training.earlyStopping?.patience ?? 0;
+  const pruner = o.prune ? new MedianPruner({ warmupTrials: 5, warmupEpochs: Math.max(3, patience) }) : null;
   mkdirSync(o.outDir, { recursive: true });
 
   const rec = base.tracking.enabled ? openRecorder(base.tracking.uri ?? process.env.MLFLOW_TRACKING_URI) : null;
@@ -94,7 +98,7 @@ export async function runTuning(o: TuneOptions): Promise<TuneResult> {
       const { config } = loadConfig(o.configFile, [...o.overrides, `experiment.seeds=[${o.seeds.join(",")}]`, ...assignments(params)]);
       const parentTags: KeyValue[] = parent?.id ? [{ key: "mlflow.parentRunId", value: parent.id }, { key: "mle.tuneTrial", value: String(n) }] : [];
       try {
-        const run = await runExperiment(config, o.configFile, dir, { parentTags, prune: pruner ? (curve) => pruner.shouldPrune(curve) : undefined });
+        const run = await runExperiment(config, o.configFile, dir, { parentTags, prune: pruner ? (curve) => pruner.shouldPrune(curve) : undefined, servingIndex: false });
         const v = run.results.validMetrics?.[metric]?.mean;
         if (v === undefined || !Number.isFinite(v)) throw new UserError(`the validation part gave no ${metric} (computed: ${Object.keys(run.results.validMetrics ?? {}).join(", ") || "none"})`);
         record.value = v;
@@ -122,13 +126,16 @@ export async function runTuning(o: TuneOptions): Promise<TuneResult> {
       const chosen = loadConfig(o.configFile, [...o.overrides, ...assignments(best.params)]).config;
       writeFileSync(bestConfig, `# pnpm tune ${o.configFile}: trial ${best.trial} of ${trials.length} (${o.sampler}, sampler seed ${o.seed}), valid ${metric} ${best.value.toFixed(4)} on seeds ${o.seeds.join(",")}\n${stringify(chosen)}`);
     }
+    const points = trials.filter((t) => Number.isFinite(t.value)).flatMap((t) => Object.entries(t.params).map(([parameter, value]) => ({ trial: t.trial, parameter, value: typeof value === "boolean" ? String(value) : value, score: t.value, status: t.status })));
+    const logScale = Object.fromEntries(Object.entries(o.space).map(([k, p]) => [k, "log" in p && p.log]));
+    writeFileSync(join(o.outDir, "trials.svg"), await renderSvg(trialsSpec(metric, points, logScale)));
     if (rec && parent) {
       await rec.log(parent, {
         params: best ? Object.entries(best.params).map(([key, value]) => ({ key: `best.${key}`, value: String(value) })) : [],
         metrics: best ? [{ key: `best_valid_${metric.replace("@", "_at_")}`, value: best.value, step: 0, timestamp: Date.now() }] : [],
         tags: [{ key: "mle.tuneTrials", value: String(trials.length) }, { key: "mle.tuneBestTrial", value: String(best?.trial ?? "none") }],
       });
-      for (const f of ["trials.json", ...(bestConfig ? ["best.yaml"] : [])]) await rec.artifact(parent, f, join(o.outDir, f));
+      for (const f of ["trials.json", "trials.svg", ...(bestConfig ? ["best.yaml"] : [])]) await rec.artifact(parent, f, join(o.outDir, f));
       await rec.end(parent, "FINISHED");
     }
     return { metric, trials, best, bestConfig, tracking: rec && parent ? { uri: rec.uri, runId: parent.id } : null };
