@@ -13,6 +13,7 @@ export { CoverageCounter } from "./ranking/coverage.ts";
 export { ratingErrors } from "./rating/errors.ts";
 export { summarize, type Summary } from "./stats/summary.ts";
 export { pairedTTest, wilcoxonSignedRank, type PairedTest } from "./stats/paired.ts";
+export { holmAdjust } from "./stats/holm.ts";
 export { bootstrapCi, bootstrapCis } from "./stats/bootstrap.ts";
 export { normalSf, studentTSf, studentTIsf } from "./stats/distributions.ts";
 export { EVALUATION_RATIONALE } from "./rationale.ts";

@@ -9,6 +9,11 @@ export interface PairedSummary {
   tPValue: number;
   wilcoxonPValue: number;
   effectSize: number;
+  /** Users paired (each user's metric averaged over the seeds first). */
+  users: number;
+  /** The p-values Holm-adjusted across the comparisons in the same column of the table. */
+  tPValueHolm: number;
+  wilcoxonPValueHolm: number;
 }
 
 export interface ComparedRun {
@@ -55,7 +60,7 @@ export async function writeComparisonReport(c: ComparisonSummary, reportsDir: st
   const best = c.runs.find((r) => r.vsBest === "best");
   const hasEase = c.runs.some((r) => r.vsEase === "ease");
   const pv = (v: number) => (v < 1e-300 ? "< 1e-300" : `= ${v.toExponential(1)}`);
-  const fmtP = (x: PairedSummary | null) => (x ? `Δ ${x.meanDifference >= 0 ? "+" : ""}${x.meanDifference.toFixed(4)}, t p ${pv(x.tPValue)}, Wilcoxon p ${pv(x.wilcoxonPValue)}, d_z = ${x.effectSize.toFixed(2)}` : "not paired (different splits)");
+  const fmtP = (x: PairedSummary | null) => (x ? `Δ ${x.meanDifference >= 0 ? "+" : ""}${x.meanDifference.toFixed(4)}, t p ${pv(x.tPValue)} (Holm p ${pv(x.tPValueHolm)}), Wilcoxon p ${pv(x.wilcoxonPValue)} (Holm p ${pv(x.wilcoxonPValueHolm)}), d_z = ${x.effectSize.toFixed(2)}, ${x.users} users` : "not paired (different splits)");
   const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
   const lines = [
     `# Comparison: ${c.name}`,
@@ -68,13 +73,13 @@ export async function writeComparisonReport(c: ComparisonSummary, reportsDir: st
     `|---|${c.columns.map(() => "---:").join("|")}|---:|---|`,
     ...c.runs.map((r) => `| ${r.name} (${r.modelLine}) | ${c.columns.map((k) => (r === best && k === p ? `**${formatMetric(r.metrics[k])}**` : formatMetric(r.metrics[k]))).join(" | ")} | ${mean(r.fitSeconds).toFixed(2)} | ${r.where} |`),
     "",
-    `## Paired significance on ${p} (same users, same splits; all seeds pooled)`,
+    `## Paired significance on ${p} (same users, same splits; each user's ${p} averaged over the seeds, then paired)`,
     "",
     "| model | vs best | vs EASE |",
     "|---|---|---|",
     ...c.runs.map((r) => `| ${r.name} | ${r.vsBest === "best" ? "(best)" : fmtP(r.vsBest)} | ${!hasEase ? "no EASE in this comparison" : r.vsEase === "ease" ? "(EASE)" : fmtP(r.vsEase ?? null)} |`),
     "",
-    "Δ is the mean per-user difference (this model minus the other); paired t-test and Wilcoxon signed-rank, two-sided; d_z = mean(Δ)/sd(Δ).",
+    "Δ is the mean per-user difference (this model minus the other), each user's value first averaged over the seeds: the seeds' values of one user are not independent samples, so they are not pooled as if they were. Paired t-test and Wilcoxon signed-rank, two-sided; in parentheses, Holm's adjustment across the comparisons of the same column (every model against the best; every model against EASE), which bounds the family-wise error. d_z = mean(Δ)/sd(Δ).",
     "",
     ...coldSection(c),
     ...(c.discussion ? ["## Discussion", "", c.discussion.trim(), ""] : []),

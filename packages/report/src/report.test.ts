@@ -73,12 +73,12 @@ describe("comparison report", () => {
       runs: [
         { ...run("ease", 0.3, false), vsBest: "best", vsEase: "ease" },
         { ...run("content", 0.05, true), coldMetrics: { "recall@10": cell(0.04), "ndcg@10": cell(0.02) }, vsBest: null, vsEase: null },
-        { ...run("bpr", 0.2, true), validCurves: [[0.1, 0.15, 0.14], [0.11, NaN]], vsBest: { meanDifference: -0.1, tPValue: 1e-5, wilcoxonPValue: 2e-5, effectSize: -0.4 }, vsEase: { meanDifference: -0.1, tPValue: 1e-5, wilcoxonPValue: 2e-5, effectSize: -0.4 } },
+        { ...run("bpr", 0.2, true), validCurves: [[0.1, 0.15, 0.14], [0.11, NaN]], vsBest: { meanDifference: -0.1, tPValue: 1e-5, wilcoxonPValue: 2e-5, effectSize: -0.4, users: 600, tPValueHolm: 2e-5, wilcoxonPValueHolm: 4e-5 }, vsEase: { meanDifference: -0.1, tPValue: 1e-5, wilcoxonPValue: 2e-5, effectSize: -0.4, users: 600, tPValueHolm: 2e-5, wilcoxonPValueHolm: 4e-5 } },
       ],
     }, dir);
     const md = readFileSync(file, "utf8");
     expect(md).toContain("**0.3000 ± 0.0100**");
-    expect(md).toContain("| bpr | Δ -0.1000, t p = 1.0e-5, Wilcoxon p = 2.0e-5, d_z = -0.40 |");
+    expect(md).toContain("| bpr | Δ -0.1000, t p = 1.0e-5 (Holm p = 2.0e-5), Wilcoxon p = 2.0e-5 (Holm p = 4.0e-5), d_z = -0.40, 600 users |");
     expect(md).toContain("curves of content, bpr");
     expect(md).toContain("## Discussion\n\nEASE wins here.\n");
     // The comparison's own panel: validation curves of the runs that watched the primary metric.

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { readColumnar } from "@mle/core";
 import { noMirrorReason, repoRoot, tempDir, testMirror } from "@mle/core/testing";
 
 const mirror = testMirror();
@@ -42,5 +43,12 @@ describe.skipIf(!mirror)(`experiments/ci.yaml reproduces reports/ci/results.json
       }
     }
     expect(diffs).toEqual([]);
+    // The paired tests pair users, not (seed, user) rows: one pair per user evaluated by both models on some seed.
+    const usersOf = (model: string) => new Set([1, 2].flatMap((seed) => Array.from(readColumnar(join(tmp.dir, "runs", "ci", model, `seed-${seed}`, "per-user.bin")).columns.userIds as Int32Array)));
+    const [pop, ease] = [usersOf("popularity"), usersOf("ease")];
+    const both = [...pop].filter((u) => ease.has(u)).length;
+    const md = readFileSync(join(tmp.dir, "reports", "ci.md"), "utf8");
+    expect(md).toContain("each user's ndcg@10 averaged over the seeds, then paired");
+    expect(md).toMatch(new RegExp(`\\| popularity \\| Δ -0\\.\\d+, t p [^|]*\\(Holm p [^|]*, ${both} users \\|`));
   });
 });

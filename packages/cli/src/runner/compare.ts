@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { log, readColumnar, sha256, stableStringify } from "@mle/core";
-import { pairedTTest, wilcoxonSignedRank } from "@mle/metrics";
+import { holmAdjust, pairedTTest, wilcoxonSignedRank } from "@mle/metrics";
 import { describeModel } from "@mle/models";
 import { writeComparisonReport, type PairedSummary } from "@mle/report";
 import { loadComparison, type Comparison } from "../config/experiment-file.ts";
@@ -60,7 +60,8 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
     }
     const perUser = results.seeds.map((seed) => {
       const { columns } = readColumnar(join(outDir, `seed-${seed}`, "per-user.bin"));
-      return { users: columns.users as Int32Array, values: columns[c.primary] as Float32Array };
+      // Raw MovieLens user ids: a task index names a different person on another seed's split.
+      return { users: columns.userIds as Int32Array, values: columns[c.primary] as Float32Array };
     });
     models.push({ config: cfgFile, name: config.experiment.name, modelLine: describeModel(config.model), results, tracking, perUser, reused });
   }
@@ -71,37 +72,58 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
   const best = [...models].sort((a, b) => b.results.metrics[p].mean - a.results.metrics[p].mean)[0];
   const ease = models.find((m) => m.results.model.startsWith("ease"));
   const ks = [...new Set(Object.keys(models[0].results.metrics).filter((k) => k.startsWith("recall@")).map((k) => Number(k.split("@")[1])))].sort((a, b) => a - b);
+  // Each column is one family of tests (every model against the best; every model against EASE): Holm within it.
+  const vsBest = withHolm(models.map((m) => (m === best ? null : paired(m, best))));
+  const vsEase = withHolm(models.map((m) => (!ease || m === ease ? null : paired(m, ease))));
   const reportFile = await writeComparisonReport({
     name: c.name, description: c.description, discussion: c.discussion, seeds: c.seeds, overrides: c.set, primary: p, ks,
     columns: columnsAt(c.primary).filter((k) => models.every((m) => m.results.metrics[k])),
-    runs: models.map((m) => ({
+    runs: models.map((m, i) => ({
       name: m.name, config: m.config, modelLine: m.results.model, metrics: m.results.metrics, coldMetrics: m.results.coldMetrics, fitSeconds: m.results.fitSeconds ?? [],
       where: m.tracking ?? (m.reused ? "reused" : "not tracked"), backend: m.results.backend, configHash: m.results.configHash, manifests: m.results.split.manifests,
       iterative: m.results.training !== undefined,
       validCurves: m.results.training?.validCurves && m.results.training.watched === p ? m.results.training.validCurves : undefined,
-      vsBest: m === best ? "best" : paired(m, best),
-      vsEase: !ease ? undefined : m === ease ? "ease" : paired(m, ease),
+      vsBest: m === best ? "best" : vsBest[i],
+      vsEase: !ease ? undefined : m === ease ? "ease" : vsEase[i],
     })),
   }, o.reportsDir);
   return { comparison: c, models, reportFile, resultsFile };
 }
 
-/** Paired over (seed, user) pairs present in both runs; only meaningful when both used the same splits. */
+/**
+ * Paired over users: each user's metric averaged over the seeds in which both runs evaluated them, then one pair per
+ * user. The seeds' per-user values are not independent samples of one user (the same person, the same model on
+ * resampled splits), so pooling (seed, user) pairs would count each user up to five times and shrink the p-values.
+ * Only meaningful when both used the same splits.
+ */
 function paired(a: ComparedModel, b: ComparedModel): PairedSummary | null {
   if (a.results.split.manifests.join() !== b.results.split.manifests.join()) return null;
-  const x: number[] = [];
-  const y: number[] = [];
+  const sums = new Map<number, { a: number; b: number; n: number }>();
   a.perUser.forEach((pa, s) => {
     const pb = b.perUser[s];
     const at = new Map<number, number>();
     pb.users.forEach((u, i) => at.set(u, pb.values[i]));
     pa.users.forEach((u, i) => {
       const v = at.get(u);
-      if (v !== undefined) (x.push(pa.values[i]), y.push(v));
+      if (v === undefined) return;
+      const acc = sums.get(u) ?? { a: 0, b: 0, n: 0 };
+      acc.a += pa.values[i];
+      acc.b += v;
+      acc.n++;
+      sums.set(u, acc);
     });
   });
+  const x = [...sums.values()].map((v) => v.a / v.n);
+  const y = [...sums.values()].map((v) => v.b / v.n);
   if (x.length < 2) return null;
   const t = pairedTTest(x, y);
   const w = wilcoxonSignedRank(x, y);
-  return { meanDifference: t.meanDifference, tPValue: t.pValue, wilcoxonPValue: w.pValue, effectSize: t.effectSize };
+  return { meanDifference: t.meanDifference, tPValue: t.pValue, wilcoxonPValue: w.pValue, effectSize: t.effectSize, users: x.length, tPValueHolm: NaN, wilcoxonPValueHolm: NaN };
+}
+
+/** The p-values of one family of comparisons, Holm-adjusted across it (each test kind on its own). */
+function withHolm(tests: (PairedSummary | null)[]): (PairedSummary | null)[] {
+  const t = holmAdjust(tests.map((x) => x?.tPValue ?? NaN));
+  const w = holmAdjust(tests.map((x) => x?.wilcoxonPValue ?? NaN));
+  return tests.map((x, i) => (x ? { ...x, tPValueHolm: t[i], wilcoxonPValueHolm: w[i] } : null));
 }

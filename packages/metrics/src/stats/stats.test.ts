@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "@mle/core";
 import { bootstrapCi, bootstrapCis } from "./bootstrap.ts";
 import { normalSf, studentTIsf, studentTSf } from "./distributions.ts";
+import { holmAdjust } from "./holm.ts";
 import { pairedTTest, wilcoxonSignedRank } from "./paired.ts";
 import { summarize } from "./summary.ts";
 
@@ -75,5 +76,19 @@ describe("statistics", () => {
     const b = a.map((x, i) => x * x + (i % 3));
     expect(bootstrapCis([a, b], 7)).toEqual([bootstrapCi(a, 7), bootstrapCi(b, 7)]);
     expect(() => bootstrapCis([a, b.slice(1)], 7)).toThrow(/different lengths/);
+  });
+});
+
+describe("Holm's adjustment", () => {
+  it("worked example: steps down, keeps the order with running maxima, caps at 1, leaves NaN out of m", () => {
+    // sorted: 0.005·4 = 0.02, 0.01·3 = 0.03, 0.03·2 = 0.06, 0.04·1 = 0.04 → max(0.06, 0.04) = 0.06
+    const adj = holmAdjust([0.01, 0.04, 0.03, 0.005]);
+    [0.03, 0.06, 0.06, 0.02].forEach((v, i) => expect(adj[i]).toBeCloseTo(v, 15));
+    expect(holmAdjust([0.5, 0.6])).toEqual([1, 1]);
+    const withNaN = holmAdjust([0.01, NaN, 0.02]);
+    expect(withNaN[0]).toBeCloseTo(0.02, 15);
+    expect(withNaN[1]).toBeNaN();
+    expect(withNaN[2]).toBeCloseTo(0.02, 15);
+    expect(holmAdjust([])).toEqual([]);
   });
 });
