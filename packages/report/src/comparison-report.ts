@@ -16,6 +16,18 @@ export interface PairedSummary {
   wilcoxonPValueHolm: number;
 }
 
+/** How a compared config was tuned before its run: the chosen values and what the search did. */
+export interface TunedSummary {
+  params: Record<string, string | number | boolean>;
+  /** The chosen trial's validation value of `metric`. */
+  validValue: number;
+  metric: string;
+  trials: number;
+  pruned: number;
+  failed: number;
+  bestTrial: number;
+}
+
 export interface ComparedRun {
   name: string;
   config: string;
@@ -33,11 +45,14 @@ export interface ComparedRun {
   iterative: boolean;
   /** Per seed, the primary metric on the validation part after each epoch, when training watched it. */
   validCurves?: number[][];
+  tuned?: TunedSummary;
   vsBest: PairedSummary | "best" | null;
   vsEase: PairedSummary | "ease" | null | undefined;
 }
 
 export interface ComparisonSummary {
+  /** The experiment file's `tune:` settings, when every config was tuned before it ran. */
+  tuning?: { space: string; budget: number; sampler: string; seeds: number[]; prune: boolean };
   name: string;
   description?: string;
   /** The experiment file's prose, printed after the figures. */
@@ -81,6 +96,7 @@ export async function writeComparisonReport(c: ComparisonSummary, reportsDir: st
     "",
     "Δ is the mean per-user difference (this model minus the other), each user's value first averaged over the seeds: the seeds' values of one user are not independent samples, so they are not pooled as if they were. Paired t-test and Wilcoxon signed-rank, two-sided; in parentheses, Holm's adjustment across the comparisons of the same column (every model against the best; every model against EASE), which bounds the family-wise error. d_z = mean(Δ)/sd(Δ).",
     "",
+    ...tuningSection(c),
     ...coldSection(c),
     ...(c.discussion ? ["## Discussion", "", c.discussion.trim(), ""] : []),
     "## Charts",
@@ -121,6 +137,25 @@ function coldSection(c: ComparisonSummary): string[] {
     `| model | ${columns.map((k) => `cold ${k}`).join(" | ")} |`,
     `|---|${columns.map(() => "---:").join("|")}|`,
     ...cold.map((r) => `| ${r.name} | ${columns.map((k) => formatMetric(r.coldMetrics![k])).join(" | ")} |`),
+    "",
+  ];
+}
+
+/** How each config was tuned (an experiment file with `tune:`): the same budget for every model, on validation seeds. */
+function tuningSection(c: ComparisonSummary): string[] {
+  if (!c.tuning) return [];
+  const t = c.tuning;
+  const fmt = (v: string | number | boolean) => (typeof v === "number" && !Number.isInteger(v) ? v.toPrecision(4) : String(v));
+  return [
+    "## Tuning",
+    "",
+    `Every config with an entry in \`${t.space}\` was tuned before its run: \`pnpm tune\` with the same budget for each (${t.budget} trials, ${t.sampler} sampler${t.prune ? ", median-rule pruning" : ""}), scored on the validation part of seed${t.seeds.length > 1 ? "s" : ""} ${t.seeds.join(", ")} — never the seeds above — and the chosen values were then run on the comparison's seeds.`,
+    "",
+    "| model | chosen values | valid | trials (pruned, failed) |",
+    "|---|---|---:|---|",
+    ...c.runs.map((r) => (r.tuned
+      ? `| ${r.name} | ${Object.entries(r.tuned.params).map(([k, v]) => `\`${k}\` ${fmt(v)}`).join(", ")} | ${r.tuned.metric} ${r.tuned.validValue.toFixed(4)} (trial ${r.tuned.bestTrial}) | ${r.tuned.trials} (${r.tuned.pruned}, ${r.tuned.failed}) |`
+      : `| ${r.name} | as written (no entry in the space file) | | |`)),
     "",
   ];
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MlflowRestClient } from "@mle/tracking";
@@ -118,5 +118,39 @@ describe.skipIf(!mirror)(`pnpm tune on ML-100k (skips when ${noMirrorReason})`, 
     } finally {
       await server.stop();
     }
+  });
+
+  it("an experiment file with tune: every config with an entry is tuned on validation seeds with the same budget, then run on the comparison's seeds with the chosen values; the report says so", () => {
+    const dir = join(tmp.dir, "tuned-comparison");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "space.yaml"), "ease:\n  model.lambda: { float: [10, 3000], log: true }\n");
+    const experiment = (tuneSeeds: string) => `name: tuned
+seeds: [1]
+configs: [configs/ml100k/ease.yaml, configs/ml100k/popularity.yaml]
+set: ["split.train=0.675", "split.valid=0.075", "tracking.enabled=false"]
+tune: { space: ${join(dir, "space.yaml")}, budget: 3, sampler: random, seeds: ${tuneSeeds} }
+`;
+    writeFileSync(join(dir, "tuned.yaml"), experiment("[101]"));
+    const compare = (file: string) => spawnSync(tsx, [join(repoRoot, "packages/cli/src/bin/compare.ts"), file, "--runs", join(dir, "runs"), "--reports", join(dir, "reports"), "-q"], {
+      cwd: repoRoot, encoding: "utf8", env: { ...process.env, MOVIELENS_MIRROR: mirror ?? "", MOVIELENS_CACHE: join(tmp.dir, "cache"), CI: "1" },
+    });
+    const r = compare(join(dir, "tuned.yaml"));
+    expect(r.status, r.stderr).toBe(0);
+    const { trials } = trialsOf(join(dir, "runs", "tuned", "tune", "ease"));
+    expect(trials).toHaveLength(3);
+    const best = trials.reduce((a, b) => (b.value > a.value ? b : a));
+    const ran = parse(readFileSync(join(dir, "runs", "tuned", "ml100k-ease", "config.yaml"), "utf8")) as { model: { lambda: number }; experiment: { seeds: number[] } };
+    expect(ran.model.lambda).toBe(best.params["model.lambda"]);
+    expect(ran.experiment.seeds).toEqual([1]);
+    expect(existsSync(join(dir, "runs", "tuned", "tune", "popularity"))).toBe(false);
+    const md = readFileSync(join(dir, "reports", "tuned.md"), "utf8");
+    expect(md).toContain("## Tuning");
+    expect(md).toContain(`| ml100k-ease | \`model.lambda\` ${best.params["model.lambda"].toPrecision(4)} | ndcg@10 ${best.value.toFixed(4)} (trial ${best.trial}) | 3 (0, 0) |`);
+    expect(md).toContain("| ml100k-popularity | as written (no entry in the space file) | | |");
+    writeFileSync(join(dir, "overlap.yaml"), experiment("[1]").replace("name: tuned", "name: overlap"));
+    const overlap = compare(join(dir, "overlap.yaml"));
+    expect(overlap.status).toBe(2);
+    expect(overlap.stderr).toContain("tune.seeds");
+    expect(overlap.stderr).toContain("validation seeds must differ from the comparison's seeds");
   });
 });

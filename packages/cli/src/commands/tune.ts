@@ -1,43 +1,15 @@
-import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { parse } from "yaml";
 import { UserError, setQuiet } from "@mle/core";
-import { searchSpaceSchema, type SearchSpace } from "@mle/tune";
 import { table } from "../format.ts";
 import { runTuning } from "../runner/tune.ts";
+import { readSpace } from "../runner/tune-space.ts";
 
 /** `20` trials, or a time: `30m`, `2h`. */
 function parseBudget(v: string): { trials?: number; minutes?: number } {
   const m = /^(\d+(?:\.\d+)?)(m|h)?$/.exec(v.trim());
   if (!m || Number(m[1]) <= 0) throw new InvalidArgumentError("expected a number of trials (20) or a time (30m, 2h)");
   return m[2] ? { minutes: Number(m[1]) * (m[2] === "h" ? 60 : 1) } : { trials: Math.ceil(Number(m[1])) };
-}
-
-/**
- * A space from a YAML file or written inline: the map of parameters itself, a `parameters:` map, or — a file beside
- * several configs (configs/space.yaml) — one entry per config, keyed by its file name without .yaml.
- */
-function readSpace(v: string, configName: string): SearchSpace {
-  const fromFile = existsSync(v);
-  const where = `--space ${fromFile ? v : "(inline)"}`;
-  let raw: unknown;
-  try {
-    raw = parse(fromFile ? readFileSync(v, "utf8") : v);
-  } catch (e) {
-    throw new UserError(`${where}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
-  }
-  const at = (x: unknown, key: string) => (x && typeof x === "object" && key in x ? (x as Record<string, unknown>)[key] : undefined);
-  const entry = at(raw, configName);
-  const chosen = entry ?? raw;
-  const map = at(chosen, "parameters") ?? chosen;
-  const r = searchSpaceSchema.safeParse(map);
-  if (!r.success) {
-    const keyed = fromFile && !entry && Object.keys((raw as object) ?? {}).some((k) => !k.includes("."));
-    throw new UserError(`${where}${entry ? ` (entry ${configName})` : ""}: ${r.error.issues.map((i) => `${i.path.join(".") || "(space)"}: ${i.message}`).join("; ")}`,
-      keyed ? `the file has no entry for ${configName} (entries: ${Object.keys(raw as object).join(", ")})` : "e.g. --space '{model.factors: {int: [16, 256], log: true}, training.learningRate: {float: [0.0001, 0.1], log: true}}'");
-  }
-  return r.data;
 }
 
 /** `pnpm tune`: hyperparameters chosen on validation data, every trial an MLflow run under one tuning run. */

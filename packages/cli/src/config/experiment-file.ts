@@ -1,6 +1,25 @@
 import { z } from "zod";
 import { loadYaml } from "./load.ts";
 
+/**
+ * Every config tuned with the same budget before it runs on the comparison's seeds (`pnpm tune` on validation
+ * seeds; a fair comparison gives no model more search than another). Configs without an entry in the space file
+ * run as written.
+ */
+export const comparisonTuningSchema = z.strictObject({
+  /** A space file with an entry per config name (configs/space.yaml). */
+  space: z.string(),
+  /** Trials per config. */
+  budget: z.number().int().min(1),
+  sampler: z.enum(["tpe", "random", "grid"]).default("tpe"),
+  /** The sampler's seed. */
+  seed: z.number().int().default(1),
+  /** Validation seeds the trials run on: never the comparison's seeds. */
+  seeds: z.array(z.number().int().min(0)).min(1).default([101]),
+  prune: z.boolean().default(true),
+});
+export type ComparisonTuning = z.infer<typeof comparisonTuningSchema>;
+
 /** `experiments/<name>.yaml`: configs compared on the same seeds (and shared overrides). */
 export const comparisonSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]+$/),
@@ -13,7 +32,8 @@ export const comparisonSchema = z.strictObject({
   primary: z.string().default("ndcg@10"),
   /** Markdown the report prints under "Discussion", after the figures: what the comparison shows and why. */
   discussion: z.string().optional(),
-});
+  tune: comparisonTuningSchema.optional(),
+}).refine((c) => !c.tune || c.tune.seeds.every((s) => !c.seeds.includes(s)), { path: ["tune", "seeds"], message: "validation seeds must differ from the comparison's seeds (tuning never sees the figures it reports)" });
 export type Comparison = z.infer<typeof comparisonSchema>;
 
 /** An experiment file, with the same key-path / line / expected / found errors as a config. */

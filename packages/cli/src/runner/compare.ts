@@ -1,13 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { log, readColumnar, sha256, stableStringify } from "@mle/core";
+import { basename, join } from "node:path";
+import { UserError, log, readColumnar, sha256, stableStringify } from "@mle/core";
 import { holmAdjust, pairedTTest, wilcoxonSignedRank } from "@mle/metrics";
 import { describeModel } from "@mle/models";
-import { writeComparisonReport, type PairedSummary } from "@mle/report";
+import { writeComparisonReport, type PairedSummary, type TunedSummary } from "@mle/report";
 import { loadComparison, type Comparison } from "../config/experiment-file.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Results } from "./results.ts";
 import { runExperiment } from "./run.ts";
+import { runTuning } from "./tune.ts";
+import { hasSpaceEntry, readSpace } from "./tune-space.ts";
 
 export interface ComparedModel {
   config: string;
@@ -18,6 +20,8 @@ export interface ComparedModel {
   /** Per seed: evaluated users and their primary-metric values. */
   perUser: { users: Int32Array; values: Float32Array }[];
   reused: boolean;
+  /** How the config was tuned before it ran (an experiment file with `tune:`). */
+  tuned?: TunedSummary;
 }
 
 export interface ComparisonOutput {
@@ -42,7 +46,8 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
   const c = loadComparison(file);
   const models: ComparedModel[] = [];
   for (const cfgFile of c.configs) {
-    const { config } = loadConfig(cfgFile, [...c.set, `experiment.seeds=[${c.seeds.join(",")}]`]);
+    const tuned = c.tune ? await tuneForComparison(c, cfgFile, o) : undefined;
+    const { config } = loadConfig(cfgFile, [...c.set, ...(tuned?.assignments ?? []), `experiment.seeds=[${c.seeds.join(",")}]`]);
     const outDir = join(o.runsDir, c.name, config.experiment.name);
     const hash = sha256(stableStringify(config));
     const saved = join(outDir, "results.json");
@@ -63,7 +68,7 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
       // Raw MovieLens user ids: a task index names a different person on another seed's split.
       return { users: columns.userIds as Int32Array, values: columns[c.primary] as Float32Array };
     });
-    models.push({ config: cfgFile, name: config.experiment.name, modelLine: describeModel(config.model), results, tracking, perUser, reused });
+    models.push({ config: cfgFile, name: config.experiment.name, modelLine: describeModel(config.model), results, tracking, perUser, reused, tuned: tuned?.summary });
   }
   mkdirSync(join(o.reportsDir, c.name), { recursive: true });
   const resultsFile = join(o.reportsDir, c.name, "results.json");
@@ -76,6 +81,7 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
   const vsBest = withHolm(models.map((m) => (m === best ? null : paired(m, best))));
   const vsEase = withHolm(models.map((m) => (!ease || m === ease ? null : paired(m, ease))));
   const reportFile = await writeComparisonReport({
+    tuning: c.tune ? { space: c.tune.space, budget: c.tune.budget, sampler: c.tune.sampler, seeds: c.tune.seeds, prune: c.tune.prune } : undefined,
     name: c.name, description: c.description, discussion: c.discussion, seeds: c.seeds, overrides: c.set, primary: p, ks,
     columns: columnsAt(c.primary).filter((k) => models.every((m) => m.results.metrics[k])),
     runs: models.map((m, i) => ({
@@ -83,6 +89,7 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
       where: m.tracking ?? (m.reused ? "reused" : "not tracked"), backend: m.results.backend, configHash: m.results.configHash, manifests: m.results.split.manifests,
       iterative: m.results.training !== undefined,
       validCurves: m.results.training?.validCurves && m.results.training.watched === p ? m.results.training.validCurves : undefined,
+      tuned: m.tuned,
       vsBest: m === best ? "best" : vsBest[i],
       vsEase: !ease ? undefined : m === ease ? "ease" : vsEase[i],
     })),
@@ -126,4 +133,30 @@ function withHolm(tests: (PairedSummary | null)[]): (PairedSummary | null)[] {
   const t = holmAdjust(tests.map((x) => x?.tPValue ?? NaN));
   const w = holmAdjust(tests.map((x) => x?.wilcoxonPValue ?? NaN));
   return tests.map((x, i) => (x ? { ...x, tPValueHolm: t[i], wilcoxonPValueHolm: w[i] } : null));
+}
+
+/**
+ * `pnpm tune` for one config of a comparison (when the space file has an entry for it): the trials under
+ * <runs>/<comparison>/tune/<config>/; the best values come back as `--set` assignments. With `reuse`, a finished
+ * tuning with the same config, space and settings is read back instead of rerun.
+ */
+async function tuneForComparison(c: Comparison, cfgFile: string, o: { runsDir: string; reuse: boolean }): Promise<{ assignments: string[]; summary: TunedSummary } | undefined> {
+  const t = c.tune!;
+  const name = basename(cfgFile).replace(/\.ya?ml$/, "");
+  if (!hasSpaceEntry(t.space, name)) return undefined;
+  const space = readSpace(t.space, name);
+  const outDir = join(o.runsDir, c.name, "tune", name);
+  const key = sha256(stableStringify({ config: loadConfig(cfgFile, c.set).config, space, t, metric: c.primary }));
+  const savedFile = join(outDir, "chosen.json");
+  let summary: TunedSummary;
+  if (o.reuse && existsSync(savedFile) && (JSON.parse(readFileSync(savedFile, "utf8")) as { key: string }).key === key) {
+    summary = (JSON.parse(readFileSync(savedFile, "utf8")) as { summary: TunedSummary }).summary;
+    log(`${name}: reusing its tuning (${savedFile})`);
+  } else {
+    const r = await runTuning({ configFile: cfgFile, overrides: c.set, space, sampler: t.sampler, budget: { trials: t.budget, minutes: Infinity }, seed: t.seed, seeds: t.seeds, metric: c.primary, prune: t.prune, outDir });
+    if (!r.best) throw new UserError(`${cfgFile}: no tuning trial finished (${r.trials.map((x) => x.status).join(", ")}); see ${outDir}/trials.json`);
+    summary = { params: r.best.params, validValue: r.best.value, metric: r.metric, trials: r.trials.length, pruned: r.trials.filter((x) => x.status === "pruned").length, failed: r.trials.filter((x) => x.status === "failed").length, bestTrial: r.best.trial };
+    writeFileSync(savedFile, `${JSON.stringify({ key, summary }, null, 2)}\n`);
+  }
+  return { assignments: Object.entries(summary.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`), summary };
 }
