@@ -152,3 +152,20 @@ export function trialsSpec(metric: string, points: TrialPoint[], logScale: Recor
     }),
   };
 }
+
+/** Quality against cost: each model's primary metric (mean, 95% CI as a bar) against its mean training seconds (log axis), labelled. */
+export function qualityVsTimeSpec(metric: string, points: { model: string; seconds: number; value: number; lo: number; hi: number }[]): TopLevelSpec {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: `${metric} (test) against training time per seed`,
+    width: 420,
+    height: 280,
+    data: { values: points },
+    encoding: { x: { field: "seconds", type: "quantitative", title: "training seconds per seed (log)", scale: { type: "log" } } },
+    layer: [
+      { mark: { type: "rule" }, encoding: { y: { field: "lo", type: "quantitative", title: metric, scale: { zero: false } }, y2: { field: "hi" }, color: { field: "model", type: "nominal", legend: null } } },
+      { mark: { type: "point", filled: true, size: 70 }, encoding: { y: { field: "value", type: "quantitative" }, color: { field: "model", type: "nominal", legend: null } } },
+      { mark: { type: "text", align: "left", dx: 6, dy: -6, fontSize: 10 }, encoding: { y: { field: "value", type: "quantitative" }, text: { field: "model" } } },
+    ],
+  };
+}

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { barSpec, metricAtKSpec, renderSvg, validationCurvesSpec, type CurvePoint } from "./charts.ts";
+import { barSpec, metricAtKSpec, qualityVsTimeSpec, renderSvg, validationCurvesSpec, type CurvePoint } from "./charts.ts";
 import { formatMetric, type MetricCell } from "./format.ts";
 
 /** A paired test of one model against another on the same users (the runner computes it). */
@@ -109,7 +109,10 @@ export async function writeComparisonReport(c: ComparisonSummary, reportsDir: st
   writeFileSync(join(chartDir, "recall-at-k.svg"), await renderSvg(metricAtKSpec("recall", curve)));
   const bars: CurvePoint[] = c.runs.map((r) => ({ model: r.name, k: 0, value: r.metrics[p].mean, lo: r.metrics[p].ci95[0], hi: r.metrics[p].ci95[1] }));
   writeFileSync(join(chartDir, "primary.svg"), await renderSvg(barSpec(p, bars)));
+  const timed = c.runs.filter((r) => r.fitSeconds.length).map((r) => ({ model: r.name, seconds: Math.max(1e-3, mean(r.fitSeconds)), value: r.metrics[p].mean, lo: r.metrics[p].ci95[0], hi: r.metrics[p].ci95[1] }));
+  writeFileSync(join(chartDir, "quality-vs-time.svg"), await renderSvg(qualityVsTimeSpec(p, timed)));
   lines.push(`![recall@K](${c.name}/recall-at-k.svg)`, "", `![${p}](${c.name}/primary.svg)`, "");
+  lines.push(`${p} against the mean training time of a seed (log scale; the fit only, not evaluation), on this machine and backend — what each step up in quality costs:`, "", `![${p} against training time](${c.name}/quality-vs-time.svg)`, "");
   const iterative = c.runs.filter((r) => r.iterative).map((r) => r.name);
   const watched = c.runs.filter((r) => r.validCurves?.length);
   if (watched.length) {

@@ -88,5 +88,9 @@ describe("comparison report", () => {
     expect(md).toContain("| content | 0.0400 ± 0.0100 | 0.0200 ± 0.0100 |");
     expect(md).not.toMatch(/## Cold items[^#]*\| bpr \|/);
     expect(existsSync(join(dir, "cmp", "recall-at-k.svg"))).toBe(true);
+    // Quality against training time: one labelled point per model.
+    expect(md).toContain("![ndcg@10 against training time](cmp/quality-vs-time.svg)");
+    const scatter = readFileSync(join(dir, "cmp", "quality-vs-time.svg"), "utf8");
+    for (const name of ["ease", "content", "bpr"]) expect(scatter).toContain(`>${name}</text>`);
   });
 });
