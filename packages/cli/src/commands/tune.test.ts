@@ -28,18 +28,20 @@ function tune(args: string[], env: Record<string, string> = {}) {
 type Trials = { metric: string; trials: { trial: number; params: Record<string, number>; value: number; status: string; dir: string }[] };
 const trialsOf = (dir: string) => JSON.parse(readFileSync(join(dir, "trials.json"), "utf8")) as Trials;
 
-describe("configs/space.yaml", () => {
-  it("every entry is a valid space whose paths and end values its config accepts", () => {
-    const spaces = parse(readFileSync(join(repoRoot, "configs/space.yaml"), "utf8")) as Record<string, unknown>;
-    expect(Object.keys(spaces).length).toBeGreaterThanOrEqual(5);
-    for (const [name, raw] of Object.entries(spaces)) {
-      const space = searchSpaceSchema.parse(raw);
-      for (const end of [0, 1]) {
-        const sets = Object.entries(space).map(([k, p]) => `${k}=${JSON.stringify("choice" in p ? p.choice[end * (p.choice.length - 1)] : ("float" in p ? p.float : p.int)[end])}`);
-        expect(() => loadConfig(join(repoRoot, "configs", `${name}.yaml`), sets), name).not.toThrow();
+describe("configs/**/space.yaml", () => {
+  for (const folder of ["configs", "configs/ml100k"]) {
+    it(`${folder}/space.yaml: every entry is a valid space whose paths and end values its config accepts`, () => {
+      const spaces = parse(readFileSync(join(repoRoot, folder, "space.yaml"), "utf8")) as Record<string, unknown>;
+      expect(Object.keys(spaces).length).toBeGreaterThanOrEqual(5);
+      for (const [name, raw] of Object.entries(spaces)) {
+        const space = searchSpaceSchema.parse(raw);
+        for (const end of [0, 1]) {
+          const sets = Object.entries(space).map(([k, p]) => `${k}=${JSON.stringify("choice" in p ? p.choice[end * (p.choice.length - 1)] : ("float" in p ? p.float : p.int)[end])}`);
+          expect(() => loadConfig(join(repoRoot, folder, `${name}.yaml`), sets), name).not.toThrow();
+        }
       }
-    }
-  });
+    });
+  }
 });
 
 describe.skipIf(!mirror)(`pnpm tune on ML-100k (skips when ${noMirrorReason})`, () => {

@@ -17,6 +17,8 @@ export const comparisonTuningSchema = z.strictObject({
   /** Validation seeds the trials run on: never the comparison's seeds. */
   seeds: z.array(z.number().int().min(0)).min(1).default([101]),
   prune: z.boolean().default(true),
+  /** `--set` overrides for the trials only, after the comparison's: e.g. a validation part carved out of the training part. */
+  set: z.array(z.string()).default([]),
 });
 export type ComparisonTuning = z.infer<typeof comparisonTuningSchema>;
 

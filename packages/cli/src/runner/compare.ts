@@ -81,7 +81,7 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
   const vsBest = withHolm(models.map((m) => (m === best ? null : paired(m, best))));
   const vsEase = withHolm(models.map((m) => (!ease || m === ease ? null : paired(m, ease))));
   const reportFile = await writeComparisonReport({
-    tuning: c.tune ? { space: c.tune.space, budget: c.tune.budget, sampler: c.tune.sampler, seeds: c.tune.seeds, prune: c.tune.prune } : undefined,
+    tuning: c.tune ? { space: c.tune.space, budget: c.tune.budget, sampler: c.tune.sampler, seeds: c.tune.seeds, prune: c.tune.prune, set: c.tune.set } : undefined,
     name: c.name, description: c.description, discussion: c.discussion, seeds: c.seeds, overrides: c.set, primary: p, ks,
     columns: columnsAt(c.primary).filter((k) => models.every((m) => m.results.metrics[k])),
     runs: models.map((m, i) => ({
@@ -146,14 +146,15 @@ async function tuneForComparison(c: Comparison, cfgFile: string, o: { runsDir: s
   if (!hasSpaceEntry(t.space, name)) return undefined;
   const space = readSpace(t.space, name);
   const outDir = join(o.runsDir, c.name, "tune", name);
-  const key = sha256(stableStringify({ config: loadConfig(cfgFile, c.set).config, space, t, metric: c.primary }));
+  const trialSet = [...c.set, ...t.set];
+  const key = sha256(stableStringify({ config: loadConfig(cfgFile, trialSet).config, space, t, metric: c.primary }));
   const savedFile = join(outDir, "chosen.json");
   let summary: TunedSummary;
   if (o.reuse && existsSync(savedFile) && (JSON.parse(readFileSync(savedFile, "utf8")) as { key: string }).key === key) {
     summary = (JSON.parse(readFileSync(savedFile, "utf8")) as { summary: TunedSummary }).summary;
     log(`${name}: reusing its tuning (${savedFile})`);
   } else {
-    const r = await runTuning({ configFile: cfgFile, overrides: c.set, space, sampler: t.sampler, budget: { trials: t.budget, minutes: Infinity }, seed: t.seed, seeds: t.seeds, metric: c.primary, prune: t.prune, outDir });
+    const r = await runTuning({ configFile: cfgFile, overrides: trialSet, space, sampler: t.sampler, budget: { trials: t.budget, minutes: Infinity }, seed: t.seed, seeds: t.seeds, metric: c.primary, prune: t.prune, outDir });
     if (!r.best) throw new UserError(`${cfgFile}: no tuning trial finished (${r.trials.map((x) => x.status).join(", ")}); see ${outDir}/trials.json`);
     summary = { params: r.best.params, validValue: r.best.value, metric: r.metric, trials: r.trials.length, pruned: r.trials.filter((x) => x.status === "pruned").length, failed: r.trials.filter((x) => x.status === "failed").length, bestTrial: r.best.trial };
     writeFileSync(savedFile, `${JSON.stringify({ key, summary }, null, 2)}\n`);
