@@ -4,7 +4,7 @@ import { UserError, log, readColumnar, sha256, stableStringify } from "@mle/core
 import { holmAdjust, pairedTTest, wilcoxonSignedRank } from "@mle/metrics";
 import { describeModel } from "@mle/models";
 import { writeComparisonReport, type PairedSummary, type TunedSummary } from "@mle/report";
-import { loadComparison, type Comparison } from "../config/experiment-file.ts";
+import { loadComparison, type Comparison, type ComparisonTuning } from "../config/experiment-file.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Results } from "./results.ts";
 import { runExperiment } from "./run.ts";
@@ -146,7 +146,7 @@ async function tuneForComparison(c: Comparison, cfgFile: string, o: { runsDir: s
   if (!hasSpaceEntry(t.space, name)) return undefined;
   const space = readSpace(t.space, name);
   const outDir = join(o.runsDir, c.name, "tune", name);
-  const trialSet = [...c.set, ...t.set];
+  const trialSet = [...c.set, ...t.set, ...sameTrainingAsReported(c, cfgFile, t)];
   const key = sha256(stableStringify({ config: loadConfig(cfgFile, trialSet).config, space, t, metric: c.primary }));
   const savedFile = join(outDir, "chosen.json");
   let summary: TunedSummary;
@@ -160,4 +160,18 @@ async function tuneForComparison(c: Comparison, cfgFile: string, o: { runsDir: s
     writeFileSync(savedFile, `${JSON.stringify({ key, summary }, null, 2)}\n`);
   }
   return { assignments: Object.entries(summary.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`), summary };
+}
+
+/**
+ * A trial must train the way the reported run will. When `tune.set` gives the trials a validation part that the
+ * reported runs lack, the trials would early-stop on it (and keep their best epoch) while the reported run trains
+ * every epoch of `training.epochs`: the epochs chosen would not be the epochs scored. Such trials train with
+ * early stopping off (and so without pruning, which reads the same validation curve).
+ */
+function sameTrainingAsReported(c: Comparison, cfgFile: string, t: ComparisonTuning): string[] {
+  if (!t.set.length) return [];
+  const reported = loadConfig(cfgFile, c.set).config;
+  const trial = loadConfig(cfgFile, [...c.set, ...t.set]).config;
+  const watches = (x: typeof reported) => "valid" in x.split && x.split.valid > 0 && (x.training.earlyStopping?.patience ?? 0) > 0;
+  return !watches(reported) && watches(trial) ? ["training.earlyStopping.patience=0"] : [];
 }
