@@ -10,13 +10,14 @@ export function exactTopK(space: VectorSpace, query: Float32Array, k: number, ex
 
 /** Every item's similarity to a dense query, in float64. */
 export function exactScores(space: VectorSpace, query: Float32Array): Float64Array {
-  const { itemVectors: V, dim: d, nItems: n } = space;
-  const scores = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    let norm = 0;
-    for (let f = 0; f < d; f++) (s += query[f] * V[i * d + f]), (norm += V[i * d + f] ** 2);
-    scores[i] = space.similarity === "cosine" ? (norm > 0 ? s / Math.sqrt(norm) : 0) : s;
-  }
-  return scores;
+  return Float64Array.from({ length: space.nItems }, (_, i) => itemScore(space, query, i));
+}
+
+/** Item i's similarity to a dense query, in float64 (dot product, or cosine over the item's norm). */
+export function itemScore(space: VectorSpace, query: Float32Array, i: number): number {
+  const { itemVectors: V, dim: d } = space;
+  let s = 0;
+  let norm = 0;
+  for (let f = 0; f < d; f++) (s += query[f] * V[i * d + f]), (norm += V[i * d + f] ** 2);
+  return space.similarity === "cosine" ? (norm > 0 ? s / Math.sqrt(norm) : 0) : s;
 }

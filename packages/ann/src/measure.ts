@@ -1,4 +1,4 @@
-import { exactScores } from "./exact.ts";
+import { exactScores, itemScore } from "./exact.ts";
 import type { AnnIndex, VectorSpace } from "./hnsw.ts";
 
 export interface AnnMeasurement {
@@ -62,13 +62,4 @@ export class ExactReference {
 /** Recall of the index against exact search at each k, and its query latency, over the given dense queries. */
 export function measureAnn(index: AnnIndex, space: VectorSpace, queries: Float32Array[], ks: number[] = [10, 100]): AnnMeasurement {
   return new ExactReference(space, queries, ks).measure(index);
-}
-
-/** Item i's similarity to a dense query, as `exactScores` computes it. */
-function itemScore(space: VectorSpace, q: Float32Array, i: number): number {
-  const { itemVectors: V, dim: d } = space;
-  let s = 0;
-  let norm = 0;
-  for (let f = 0; f < d; f++) (s += q[f] * V[i * d + f]), (norm += V[i * d + f] ** 2);
-  return space.similarity === "cosine" ? (norm > 0 ? s / Math.sqrt(norm) : 0) : s;
 }

@@ -152,7 +152,7 @@ function tuningSection(c: ComparisonSummary): string[] {
   return [
     "## Tuning",
     "",
-    `Every config with an entry in \`${t.space}\` was tuned before its run: \`pnpm tune\` with the same budget for each (${t.budget} trials, ${t.sampler} sampler${t.prune ? ", median-rule pruning" : ""}), scored on the validation part of seed${t.seeds.length > 1 ? "s" : ""} ${t.seeds.join(", ")} — never the seeds above${t.set.length ? `, with ${t.set.map((x) => `\`${x}\``).join(", ")} for the trials only` : ""} — and the chosen values were then run on the comparison's seeds.`,
+    `Every config with an entry in \`${t.space}\` was tuned before its run: \`pnpm tune\` with the same budget for each (${t.budget} trials, ${t.sampler} sampler${t.prune ? ", median-rule pruning of trials that early-stop on their validation part" : ""}), scored on the validation part of seed${t.seeds.length > 1 ? "s" : ""} ${t.seeds.join(", ")} — never the seeds above${t.set.length ? `, with ${t.set.map((x) => `\`${x}\``).join(", ")} for the trials only` : ""} — and the chosen values were then run on the comparison's seeds.`,
     "",
     "| model | chosen values | valid | trials (pruned, failed) |",
     "|---|---|---:|---|",

@@ -97,7 +97,7 @@ function itemIndex(modelDir: string, model: EmbeddingModel, users: () => ReturnT
   const built = buildServeIndex(modelDir, model, users())!;
   const c = built.calibration;
   log(`built the HNSW index over ${model.nItems.toLocaleString("en-US")} items in ${built.index.buildSeconds.toFixed(2)} s; saved in ${dir}${c ? `; ${built.index.graph} graph, efSearch ${c.expansionSearch} (recall@10 ${c.tried.at(-1)!.recall["recall@10"].toFixed(4)} on ${c.queries} users' fold-ins)` : ""}`);
-  return AnnIndex.load(dir);
+  return c ? built.index : AnnIndex.load(dir); // a calibrated index is already the memory-mapped view
 }
 
 /**

@@ -63,7 +63,7 @@ export function epochMonitor(c: ExperimentConfig, valid: RankingTask | null, onP
       // A pruned trial is not a candidate for the best: which weights it keeps does not matter.
       record.pruned = true;
       record.stoppedEarly = true;
-      log(`epoch ${epoch}: pruned (below the median of earlier trials at this epoch)`);
+      log(`epoch ${epoch}: pruned by the tuner (valid ${metric} ${value.toFixed(4)})`);
       return "stop";
     }
     if (sign * value > best) {

@@ -4,7 +4,7 @@ import { stringify } from "yaml";
 import { ConfigError, Rng, UserError, log } from "@mle/core";
 import { lowerIsBetter } from "@mle/metrics";
 import { renderSvg, trialsSpec } from "@mle/report";
-import { openRecorder, type KeyValue } from "@mle/tracking";
+import { mlflowKey, openRecorder, type KeyValue } from "@mle/tracking";
 import { GridSampler, MedianPruner, RandomSampler, TpeSampler, type Params, type Sampler, type ScoredTrial, type SearchSpace } from "@mle/tune";
 import { loadConfig } from "../config/load.ts";
 import { watchedMetric } from "./evaluation.ts";
@@ -114,7 +114,8 @@ export async function runTuning(o: TuneOptions): Promise<TuneResult> {
       trials.push(record);
       // The sampler learns from pruned trials too (their best value so far); only finished ones can be chosen.
       scored.push({ params, score: sign * record.value });
-      if (rec && parent) await rec.log(parent, { metrics: [{ key: `valid_${metric.replace("@", "_at_")}_by_trial`, value: Number.isFinite(record.value) ? record.value : 0, step: n, timestamp: Date.now() }] });
+      // A failed trial has no score: it leaves a gap in the history rather than a made-up value.
+      if (rec && parent && Number.isFinite(record.value)) await rec.log(parent, { metrics: [{ key: mlflowKey(`valid_${metric}_by_trial`), value: record.value, step: n, timestamp: Date.now() }] });
       writeFileSync(join(o.outDir, "trials.json"), `${JSON.stringify({ metric, sampler: o.sampler, seed: o.seed, seeds: o.seeds, space: o.space, trials }, null, 2)}\n`);
     }
     const finished = trials.filter((t) => t.status === "finished");
@@ -132,7 +133,7 @@ export async function runTuning(o: TuneOptions): Promise<TuneResult> {
     if (rec && parent) {
       await rec.log(parent, {
         params: best ? Object.entries(best.params).map(([key, value]) => ({ key: `best.${key}`, value: String(value) })) : [],
-        metrics: best ? [{ key: `best_valid_${metric.replace("@", "_at_")}`, value: best.value, step: 0, timestamp: Date.now() }] : [],
+        metrics: best ? [{ key: mlflowKey(`best_valid_${metric}`), value: best.value, step: 0, timestamp: Date.now() }] : [],
         tags: [{ key: "mle.tuneTrials", value: String(trials.length) }, { key: "mle.tuneBestTrial", value: String(best?.trial ?? "none") }],
       });
       for (const f of ["trials.json", "trials.svg", ...(bestConfig ? ["best.yaml"] : [])]) await rec.artifact(parent, f, join(o.outDir, f));
