@@ -9,10 +9,11 @@ import { benchIngest } from "./ingest.ts";
 import { benchMetric } from "./metric.ts";
 import { benchMf } from "./mf.ts";
 import { benchSeq } from "./seq.ts";
+import { benchQueue } from "./queue.ts";
 import { benchServe } from "./serve.ts";
 
 /** `pnpm bench <name>`: each prints its own figures and, where there is a peer, the ratio. */
-const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, eval: benchEval, agreement: benchAgreement, mf: benchMf, engine: benchEngine, ae: benchAe, autorec: benchAutoRec, metric: benchMetric, seq: benchSeq, serve: benchServe };
+const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, eval: benchEval, agreement: benchAgreement, mf: benchMf, engine: benchEngine, ae: benchAe, autorec: benchAutoRec, metric: benchMetric, seq: benchSeq, serve: benchServe, queue: benchQueue };
 
 mkdirSync(join(benchDir, ".data"), { recursive: true }); // every bench's scratch files live here (git-ignored)
 const names = process.argv.slice(2);

@@ -55,13 +55,15 @@ function exited(p: ChildProcess, ms: number): Promise<void> {
  * Starts `mlflow server` on a free loopback port with a SQLite store and an artifact folder in `dir`, and
  * waits for its health endpoint to answer (up to `MLE_TEST_SERVER_START_S`, default 300 s, for busy machines).
  */
-export async function startMlflowServer(dir: string, port?: number): Promise<TestServer> {
+export async function startMlflowServer(dir: string, port?: number, o: { backendStoreUri?: string } = {}): Promise<TestServer> {
   mkdirSync(dir, { recursive: true });
   const p = port ?? (await freePort());
   const proc: ChildProcess = spawn(mlflowBin()!, [
     "server", "--host", "127.0.0.1", "--port", String(p), "--workers", "1",
-    "--backend-store-uri", `sqlite:///${join(dir, "mlflow.db")}`, "--artifacts-destination", join(dir, "artifacts"),
-  ], { stdio: "ignore", detached: true });
+    "--backend-store-uri", o.backendStoreUri ?? `sqlite:///${join(dir, "mlflow.db")}`, "--serve-artifacts", "--artifacts-destination", join(dir, "artifacts"),
+  ], { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  let stderr = "";
+  proc.stderr!.on("data", (b: Buffer) => (stderr = (stderr + b.toString()).slice(-2000)));
   started.add(proc);
   const uri = `http://127.0.0.1:${p}`;
   const until = Date.now() + Number(process.env.MLE_TEST_SERVER_START_S ?? 300) * 1000;
@@ -74,7 +76,7 @@ export async function startMlflowServer(dir: string, port?: number): Promise<Tes
     if (proc.exitCode !== null || Date.now() > until) {
       killGroup(proc, "SIGKILL");
       started.delete(proc);
-      throw new Error(`mlflow server did not start on ${uri}${proc.exitCode !== null ? ` (it exited with ${proc.exitCode})` : ""}`);
+      throw new Error(`mlflow server did not start on ${uri}${proc.exitCode !== null ? ` (it exited with ${proc.exitCode})` : ""}:\n${stderr}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -98,4 +100,26 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** The PostgreSQL these machines run (127.0.0.1:5432, trust auth), or null where `psql` cannot reach it (CI requires it). */
+export function postgresReachable(): boolean {
+  const ok = spawnSync("psql", [...PSQL, "-Atc", "select 1"], { encoding: "utf8" }).status === 0;
+  if (!ok && process.env.CI) throw new Error("CI needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth)");
+  return ok;
+}
+export const noPostgresReason = "no PostgreSQL answers at 127.0.0.1:5432 (user postgres) here";
+const PSQL = ["-h", process.env.MLE_TEST_PG_HOST ?? "127.0.0.1", "-U", process.env.MLE_TEST_PG_USER ?? "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1"];
+
+/** A database of the test's own (dropped by `drop`), and MLflow's URI for it. */
+export function createPostgresDatabase(name: string): { uri: string; drop(): void } {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
+  const run = (sql: string) => {
+    const r = spawnSync("psql", [...PSQL, "-c", sql], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`psql: ${sql}: ${r.stderr}`);
+  };
+  run(`DROP DATABASE IF EXISTS ${name}`);
+  run(`CREATE DATABASE ${name}`);
+  const host = process.env.MLE_TEST_PG_HOST ?? "127.0.0.1";
+  return { uri: `postgresql+psycopg://${process.env.MLE_TEST_PG_USER ?? "postgres"}@${host}:5432/${name}`, drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }

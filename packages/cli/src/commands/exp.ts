@@ -10,9 +10,11 @@ import { loadConfig } from "../config/load.ts";
 import { int, pct, table } from "../format.ts";
 import { prepareExperiment, type PreparedExperiment } from "../runner/prepare.ts";
 import type { ExperimentConfig } from "../config/schema.ts";
+import { defaultTrackingUri, type RunExecutor } from "../runner/executor.ts";
+import { withExecutor, withQueueOptions, type QueueFlags } from "./queue-options.ts";
 
 export function expCommand(): Command {
-  return new Command("exp")
+  return withQueueOptions(new Command("exp")
     .description("run an experiment from a YAML config: data → split → model → evaluation → tracking")
     .argument("<config>", "experiment YAML, e.g. configs/mf.yaml")
     .option("--dry-run", "load data and build the splits, print their summary, train nothing")
@@ -20,14 +22,15 @@ export function expCommand(): Command {
     .option("--seeds <list>", "comma-separated seeds, overriding experiment.seeds")
     .option("--out <dir>", "where run files go (default runs/<experiment>/<time>)")
     .option("--json", "print a JSON summary as the last line of stdout")
-    .option("-q, --quiet", "no progress output")
-    .action(async (file: string, o: { dryRun?: boolean; set: string[]; seeds?: string; out?: string; json?: boolean; quiet?: boolean }) => {
+    .option("-q, --quiet", "no progress output"))
+    .action(async (file: string, o: QueueFlags & { dryRun?: boolean; set: string[]; seeds?: string; out?: string; json?: boolean; quiet?: boolean }) => {
       if (o.quiet) setQuiet(true);
       const overrides = [...o.set];
       if (o.seeds) overrides.push(`experiment.seeds=[${o.seeds}]`);
       const { config } = loadConfig(file, overrides);
       const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
-      const outDir = o.out ?? join("runs", config.experiment.name, stamp);
+      const outDirFor = (executor?: RunExecutor) => o.out ?? join("runs", config.experiment.name, executor?.submissionId ?? stamp);
+      const outDir = outDirFor();
       if (o.dryRun) {
         const prepared = await prepareExperiment(config, outDir);
         process.stdout.write(`${summary(config, prepared, basename(file), outDir)}\n`);
@@ -35,18 +38,33 @@ export function expCommand(): Command {
         if (o.json) process.stdout.write(`${JSON.stringify(jsonSummary(config, prepared, outDir))}\n`);
         return;
       }
-      const run = await runExperiment(config, file, outDir);
-      const results = run.results;
-      process.stdout.write(`${summary(config, run.prepared, basename(file), outDir)}\n`);
-      process.stdout.write(`\n${metricsTable(config, results)}\n\nresults: ${join(outDir, "results.json")} · report: ${join(outDir, "report.md")}\n`);
-      if (run.tracking) {
-        const t = run.tracking;
-        process.stdout.write(t.failedOver
-          ? `MLflow at ${t.failedOver} stopped answering: the runs were finished in ${t.uri} (nothing lost); send them with: pnpm tracking sync --to ${t.failedOver}\n`
-          : `tracked: ${t.uri} experiment "${t.experiment}", parent run ${t.parentRunId}\n`);
-      }
-      if (o.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+      await withExecutor("exp", o, async (executor) => {
+        if (executor.parallel) {
+          const outDir = outDirFor(executor);
+          // On a worker: the split summary stays in its log; the metrics and where they went come back.
+          const run = await executor.run({ label: `${config.experiment.name} (exp)`, configFile: file, overrides, outDir, trackingUri: defaultTrackingUri() });
+          process.stdout.write(`${metricsTable(config, run.results)}\n\nresults: ${join(outDir, "results.json")} · report: ${join(outDir, "report.md")}\n`);
+          if (run.tracking) process.stdout.write(`tracked: ${run.tracking.uri} experiment "${run.tracking.experiment}", parent run ${run.tracking.parentRunId}\n`);
+          if (o.json) process.stdout.write(`${JSON.stringify(run.results)}\n`);
+          return;
+        }
+        await runHere(config, file, outDir, o.json);
+      });
     });
+}
+
+async function runHere(config: ExperimentConfig, file: string, outDir: string, json?: boolean): Promise<void> {
+  const run = await runExperiment(config, file, outDir);
+  const results = run.results;
+  process.stdout.write(`${summary(config, run.prepared, basename(file), outDir)}\n`);
+  process.stdout.write(`\n${metricsTable(config, results)}\n\nresults: ${join(outDir, "results.json")} · report: ${join(outDir, "report.md")}\n`);
+  if (run.tracking) {
+    const t = run.tracking;
+    process.stdout.write(t.failedOver
+      ? `MLflow at ${t.failedOver} stopped answering: the runs were finished in ${t.uri} (nothing lost); send them with: pnpm tracking sync --to ${t.failedOver}\n`
+      : `tracked: ${t.uri} experiment "${t.experiment}", parent run ${t.parentRunId}\n`);
+  }
+  if (json) process.stdout.write(`${JSON.stringify(results)}\n`);
 }
 
 function describeModel(c: ExperimentConfig): string {

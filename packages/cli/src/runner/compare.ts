@@ -7,7 +7,7 @@ import { writeComparisonReport, type PairedSummary, type TunedSummary } from "@m
 import { loadComparison, type Comparison, type ComparisonTuning } from "../config/experiment-file.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Results } from "./results.ts";
-import { runExperiment } from "./run.ts";
+import { configHash, defaultTrackingUri, forEach, localExecutor, type RunExecutor } from "./executor.ts";
 import { runTuning } from "./tune.ts";
 import { hasSpaceEntry, readSpace } from "./tune-space.ts";
 
@@ -42,14 +42,18 @@ function columnsAt(primary: string): string[] {
  * then writes `reports/<name>.md` (table, paired tests against the best model and against EASE,
  * times, charts) and `reports/<name>/results.json` (what CI re-checks).
  */
-export async function runComparison(file: string, o: { runsDir: string; reportsDir: string; reuse: boolean }): Promise<ComparisonOutput> {
+export async function runComparison(file: string, o: { runsDir: string; reportsDir: string; reuse: boolean; executor?: RunExecutor }): Promise<ComparisonOutput> {
   const c = loadComparison(file);
-  const models: ComparedModel[] = [];
-  for (const cfgFile of c.configs) {
-    const tuned = c.tune ? await tuneForComparison(c, cfgFile, o) : undefined;
-    const { config } = loadConfig(cfgFile, [...c.set, ...(tuned?.assignments ?? []), `experiment.seeds=[${c.seeds.join(",")}]`]);
+  const executor = o.executor ?? localExecutor;
+  // Every config is checked with the comparison's overrides before any of them trains.
+  for (const cfgFile of c.configs) loadConfig(cfgFile, [...c.set, `experiment.seeds=[${c.seeds.join(",")}]`]);
+  // On a queue every config (its tuning, then its run) goes at once; here, one after another.
+  const models = await forEach(executor, c.configs, async (cfgFile): Promise<ComparedModel> => {
+    const tuned = c.tune ? await tuneForComparison(c, cfgFile, { ...o, executor }) : undefined;
+    const overrides = [...c.set, ...(tuned?.assignments ?? []), `experiment.seeds=[${c.seeds.join(",")}]`];
+    const { config } = loadConfig(cfgFile, overrides);
     const outDir = join(o.runsDir, c.name, config.experiment.name);
-    const hash = sha256(stableStringify(config));
+    const hash = configHash(config);
     const saved = join(outDir, "results.json");
     let results: Results;
     let tracking: string | null = null;
@@ -59,17 +63,19 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
       reused = true;
       log(`${config.experiment.name}: reusing ${saved}`);
     } else {
-      const run = await runExperiment(config, cfgFile, outDir);
+      const run = await executor.run({ label: `${config.experiment.name} (compare ${c.name})`, configFile: cfgFile, overrides, outDir, trackingUri: defaultTrackingUri() });
       results = run.results;
       tracking = run.tracking ? `${run.tracking.uri} run ${run.tracking.parentRunId}` : null;
     }
     const perUser = results.seeds.map((seed) => {
-      const { columns } = readColumnar(join(outDir, `seed-${seed}`, "per-user.bin"));
+      const perUserFile = join(outDir, `seed-${seed}`, "per-user.bin");
+      if (!existsSync(perUserFile)) throw new UserError(`${perUserFile} is not here: the run finished on a worker that wrote it elsewhere`, "workers and the submitter need one runs folder (--runs on a shared file system, at the same path)");
+      const { columns } = readColumnar(perUserFile);
       // Raw MovieLens user ids: a task index names a different person on another seed's split.
       return { users: columns.userIds as Int32Array, values: columns[c.primary] as Float32Array };
     });
-    models.push({ config: cfgFile, name: config.experiment.name, modelLine: describeModel(config.model), results, tracking, perUser, reused, tuned: tuned?.summary });
-  }
+    return { config: cfgFile, name: config.experiment.name, modelLine: describeModel(config.model), results, tracking, perUser, reused, tuned: tuned?.summary };
+  });
   mkdirSync(join(o.reportsDir, c.name), { recursive: true });
   const resultsFile = join(o.reportsDir, c.name, "results.json");
   writeFileSync(resultsFile, `${JSON.stringify(Object.fromEntries(models.map((m) => [m.name, { ...m.results, fitSeconds: undefined, evaluateSeconds: undefined }])), null, 2)}\n`);
@@ -140,7 +146,7 @@ function withHolm(tests: (PairedSummary | null)[]): (PairedSummary | null)[] {
  * <runs>/<comparison>/tune/<config>/; the best values come back as `--set` assignments. With `reuse`, a finished
  * tuning with the same config, space and settings is read back instead of rerun.
  */
-async function tuneForComparison(c: Comparison, cfgFile: string, o: { runsDir: string; reuse: boolean }): Promise<{ assignments: string[]; summary: TunedSummary } | undefined> {
+async function tuneForComparison(c: Comparison, cfgFile: string, o: { runsDir: string; reuse: boolean; executor: RunExecutor }): Promise<{ assignments: string[]; summary: TunedSummary } | undefined> {
   const t = c.tune!;
   const name = basename(cfgFile).replace(/\.ya?ml$/, "");
   if (!hasSpaceEntry(t.space, name)) return undefined;
@@ -154,7 +160,7 @@ async function tuneForComparison(c: Comparison, cfgFile: string, o: { runsDir: s
     summary = (JSON.parse(readFileSync(savedFile, "utf8")) as { summary: TunedSummary }).summary;
     log(`${name}: reusing its tuning (${savedFile})`);
   } else {
-    const r = await runTuning({ configFile: cfgFile, overrides: trialSet, space, sampler: t.sampler, budget: { trials: t.budget, minutes: Infinity }, seed: t.seed, seeds: t.seeds, metric: c.primary, prune: t.prune, outDir });
+    const r = await runTuning({ configFile: cfgFile, overrides: trialSet, space, sampler: t.sampler, budget: { trials: t.budget, minutes: Infinity }, seed: t.seed, seeds: t.seeds, metric: c.primary, prune: t.prune, outDir, executor: o.executor });
     if (!r.best) throw new UserError(`${cfgFile}: no tuning trial finished (${r.trials.map((x) => x.status).join(", ")}); see ${outDir}/trials.json`);
     summary = { params: r.best.params, validValue: r.best.value, metric: r.metric, trials: r.trials.length, pruned: r.trials.filter((x) => x.status === "pruned").length, failed: r.trials.filter((x) => x.status === "failed").length, bestTrial: r.best.trial };
     writeFileSync(savedFile, `${JSON.stringify({ key, summary }, null, 2)}\n`);

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { log, yieldToEvents } from "@mle/core";
+import { UserError, log, yieldToEvents } from "@mle/core";
 import { backendInfo, builtNativePackages, describeModel, initBackend, type BackendInfo } from "@mle/models";
 import { integrityWarnings } from "@mle/data";
 import { writeRunReport } from "@mle/report";
@@ -35,6 +35,21 @@ export interface RunOptions {
   prune?: PruneRule;
   /** Build the serving index beside each saved model (default true). */
   servingIndex?: boolean;
+  /** Where to track when the config names no `tracking.uri` (a queued run: the submitter's, not the worker's). */
+  trackingUri?: string;
+  /** The release's checksum the submitter saw: a worker whose data differs refuses the run before training. */
+  expectDataChecksum?: string;
+  /** Stops the run between epochs and seeds (`pnpm queue cancel`): its MLflow runs end KILLED. */
+  signal?: AbortSignal;
+  /** The parent MLflow run, as soon as it exists (a queue worker remembers it, to end it KILLED if the worker dies). */
+  onParentRun?: (runId: string, uri: string) => Promise<void>;
+  /** Where the run is: each seed as it starts, each epoch as it ends. */
+  onProgress?: (p: { seed: number; seedIndex: number; seeds: number; epoch?: number; valid?: number }) => Promise<void>;
+}
+
+/** A run stopped on request (`pnpm queue cancel`). */
+export class RunCancelledError extends UserError {
+  override name = "RunCancelledError";
 }
 
 export async function runExperiment(config: ExperimentConfig, configFile: string, outDir: string, o: RunOptions = {}): Promise<ExperimentRun> {
@@ -49,8 +64,12 @@ export async function runExperiment(config: ExperimentConfig, configFile: string
 async function run(config: ExperimentConfig, configFile: string, outDir: string, guard: InterruptGuard, o: RunOptions): Promise<ExperimentRun> {
   const engine = await useEngine(config);
   const prepared = await prepareExperiment(config, outDir);
+  const checksum = prepared.loaded.dataset.checksum;
+  if (o.expectDataChecksum && o.expectDataChecksum !== checksum) {
+    throw new UserError(`${config.data.dataset} here (sha256 ${checksum.slice(0, 12)}, from ${prepared.loaded.located.dir}) differs from the submitter's (sha256 ${o.expectDataChecksum.slice(0, 12)}): refusing to run on other data`, "give this machine the same release (MOVIELENS_MIRROR or its cache), or run the job elsewhere");
+  }
   guard.unfinished = prepared.seeds.map((s) => s.dir);
-  const rec = config.tracking.enabled ? openRecorder(config.tracking.uri ?? process.env.MLFLOW_TRACKING_URI) : null;
+  const rec = config.tracking.enabled ? openRecorder(config.tracking.uri ?? o.trackingUri ?? process.env.MLFLOW_TRACKING_URI) : null;
   guard.recorder = rec;
   const experimentName = config.tracking.experiment ?? config.experiment.name;
   const prov = provenance();
@@ -77,19 +96,29 @@ async function run(config: ExperimentConfig, configFile: string, outDir: string,
     if (rec) {
       parent = await rec.startRun(experimentName, config.experiment.name, [...tags, ...(o.parentTags ?? [])]);
       await rec.log(parent, { params });
+      await o.onParentRun?.(parent.id!, rec.uri);
       await rec.inputs(parent, [{ name: prepared.loaded.dataset.name, digest: prepared.loaded.dataset.checksum.slice(0, 36), source: prepared.loaded.located.dir, sourceType: "local", context: "training" }]);
       await rec.experimentTag(experimentName, "mlflow.note.content", note(`${config.experiment.description ? `${config.experiment.description}\n\n` : ""}Runs of \`${configFile}\` (${describeModel(config.model)} on ${prepared.loaded.dataset.name}, \`${config.split.kind}\` split): one parent run per \`pnpm exp\`, one child run per seed. Each parent's description is its report.`, 20000));
     }
     const seeds: SeedResult[] = [];
-    for (const s of prepared.seeds) {
+    const stopIfCancelled = () => {
+      if (o.signal?.aborted) throw new RunCancelledError(`${config.experiment.name}: cancelled (${String(o.signal.reason ?? "on request")})`);
+    };
+    for (const [seedIndex, s] of prepared.seeds.entries()) {
       await yieldToEvents();
+      stopIfCancelled();
+      await o.onProgress?.({ seed: s.seed, seedIndex, seeds: prepared.seeds.length });
       const child = rec && parent ? await rec.startRun(experimentName, `${config.experiment.name}-seed-${s.seed}`, [...tags, { key: "mle.seed", value: String(s.seed) }, { key: "mle.splitHash", value: s.split.manifest.hash }], parent) : undefined;
       if (rec && child) {
         await rec.log(child, { params: [...params, { key: "seed", value: String(s.seed) }] });
         await rec.inputs(child, [{ name: prepared.loaded.dataset.name, digest: prepared.loaded.dataset.checksum.slice(0, 36), source: prepared.loaded.located.dir, sourceType: "local", context: "training" }]);
       }
       // Learning curves go to the child run as each epoch ends.
-      const onEpoch = rec && child ? async (point: { epoch: number; loss: number; valid?: number; alsoValid?: Record<string, number> }, watched?: string) => rec.log(child, { metrics: epochMetrics({ ...point, watched }) }) : undefined;
+      const onEpoch = async (point: { epoch: number; loss: number; valid?: number; alsoValid?: Record<string, number> }, watched?: string) => {
+        if (rec && child) await rec.log(child, { metrics: epochMetrics({ ...point, watched }) });
+        await o.onProgress?.({ seed: s.seed, seedIndex, seeds: prepared.seeds.length, epoch: point.epoch, valid: point.valid });
+        stopIfCancelled();
+      };
       const r = await evaluateSeed(config, prepared, s, { onEpoch, prune: o.prune, servingIndex: o.servingIndex });
       seeds.push(r);
       if (rec && child) {
@@ -137,7 +166,7 @@ async function run(config: ExperimentConfig, configFile: string, outDir: string,
     // Recomputed: the recorder may have failed over while the parent run was being written.
     return { prepared, seeds, results, tracking: rec && parent ? { ...tracking!, failedOver: rec.failedOver } : null };
   } catch (e) {
-    await rec?.endAll("FAILED").catch(() => undefined);
+    await rec?.endAll(e instanceof RunCancelledError ? "KILLED" : "FAILED").catch(() => undefined);
     throw e;
   }
 }

@@ -5,10 +5,10 @@ import { ConfigError, Rng, UserError, log } from "@mle/core";
 import { lowerIsBetter } from "@mle/metrics";
 import { renderSvg, trialsSpec } from "@mle/report";
 import { mlflowKey, openRecorder, type KeyValue } from "@mle/tracking";
-import { GridSampler, MedianPruner, RandomSampler, TpeSampler, type Params, type Sampler, type ScoredTrial, type SearchSpace } from "@mle/tune";
+import { GridSampler, RandomSampler, TpeSampler, type Params, type Sampler, type ScoredTrial, type SearchSpace } from "@mle/tune";
 import { loadConfig } from "../config/load.ts";
 import { watchedMetric } from "./evaluation.ts";
-import { runExperiment } from "./run.ts";
+import { defaultTrackingUri, forEach, localExecutor, type PruneSpec, type RunExecutor } from "./executor.ts";
 
 export interface TuneOptions {
   configFile: string;
@@ -27,6 +27,10 @@ export interface TuneOptions {
   /** Median-rule pruning of trials from their validation curves (models trained in epochs, with early stopping). */
   prune: boolean;
   outDir: string;
+  /** Where trials run (default: here, one after another). */
+  executor?: RunExecutor;
+  /** Trials proposed and run at once on a queue (default 1: then a queued tuning proposes what a local one does). */
+  parallel?: number;
 }
 
 export interface TrialRecord {
@@ -67,7 +71,6 @@ export async function runTuning(o: TuneOptions): Promise<TuneResult> {
   // Never before the trial has run its early-stopping patience: the config's own word on how long a plateau may last
   // (BPR's validation NDCG sits at popularity's level for several epochs before it climbs).
   const patience = base.training.earlyStopping?.patience ?? 0;
-  const pruner = o.prune ? new MedianPruner({ warmupTrials: 5, warmupEpochs: Math.max(3, patience) }) : null;
   mkdirSync(o.outDir, { recursive: true });
 
   const rec = base.tracking.enabled ? openRecorder(base.tracking.uri ?? process.env.MLFLOW_TRACKING_URI) : null;
@@ -84,38 +87,54 @@ export async function runTuning(o: TuneOptions): Promise<TuneResult> {
   }
   const trials: TrialRecord[] = [];
   const scored: ScoredTrial[] = [];
+  const history: number[][] = [];
+  const executor = o.executor ?? localExecutor;
+  // Trials proposed together run together (a queue's workers); each batch sees every earlier batch's scores.
+  const batch = executor.parallel ? Math.max(1, o.parallel ?? 1) : 1;
   const started = performance.now();
   try {
     while (trials.length < o.budget.trials && (performance.now() - started) / 60_000 < o.budget.minutes) {
-      const params = sampler.suggest(scored);
-      if (!params) break; // the grid is done
-      const n = trials.length + 1;
-      const dir = join(o.outDir, `trial-${String(n).padStart(3, "0")}`);
-      log(`trial ${n}: ${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(", ")}`);
-      const t = performance.now();
-      const record: TrialRecord = { trial: n, params, value: NaN, status: "failed", seconds: 0, dir };
-      // A bad value (a path the config does not have, a value out of its range) is the space's fault: stop at once.
-      const { config } = loadConfig(o.configFile, [...o.overrides, `experiment.seeds=[${o.seeds.join(",")}]`, ...assignments(params)]);
-      const parentTags: KeyValue[] = parent?.id ? [{ key: "mlflow.parentRunId", value: parent.id }, { key: "mle.tuneTrial", value: String(n) }] : [];
-      try {
-        const run = await runExperiment(config, o.configFile, dir, { parentTags, prune: pruner ? (curve) => pruner.shouldPrune(curve) : undefined, servingIndex: false });
-        const v = run.results.validMetrics?.[metric]?.mean;
-        if (v === undefined || !Number.isFinite(v)) throw new UserError(`the validation part gave no ${metric} (computed: ${Object.keys(run.results.validMetrics ?? {}).join(", ") || "none"})`);
-        record.value = v;
-        record.status = run.seeds.some((s) => s.training.pruned) ? "pruned" : "finished";
-        const curve = run.seeds[0].training.curve.map((p) => sign * (p.valid ?? NaN)).filter(Number.isFinite);
-        if (curve.length) pruner?.record(curve);
-      } catch (e) {
-        if (e instanceof ConfigError || !(e instanceof UserError)) throw e;
-        record.error = e.message;
-        log(`trial ${n} failed: ${e.message}`);
+      const proposals: { n: number; params: Params }[] = [];
+      while (proposals.length < Math.min(batch, o.budget.trials - trials.length)) {
+        const params = sampler.suggest(scored);
+        if (!params) break; // the grid is done
+        proposals.push({ n: trials.length + proposals.length + 1, params });
       }
-      record.seconds = (performance.now() - t) / 1000;
-      trials.push(record);
-      // The sampler learns from pruned trials too (their best value so far); only finished ones can be chosen.
-      scored.push({ params, score: sign * record.value });
-      // A failed trial has no score: it leaves a gap in the history rather than a made-up value.
-      if (rec && parent && Number.isFinite(record.value)) await rec.log(parent, { metrics: [{ key: mlflowKey(`valid_${metric}_by_trial`), value: record.value, step: n, timestamp: Date.now() }] });
+      if (!proposals.length) break;
+      const prune: PruneSpec | undefined = o.prune ? { warmupTrials: 5, warmupEpochs: Math.max(3, patience), history: history.map((c) => [...c]) } : undefined;
+      const done = await forEach(executor, proposals, async ({ n, params }) => {
+        const dir = join(o.outDir, `trial-${String(n).padStart(3, "0")}`);
+        log(`trial ${n}: ${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(", ")}`);
+        const t = performance.now();
+        const record: TrialRecord = { trial: n, params, value: NaN, status: "failed", seconds: 0, dir };
+        const overrides = [...o.overrides, `experiment.seeds=[${o.seeds.join(",")}]`, ...assignments(params)];
+        // A bad value (a path the config does not have, a value out of its range) is the space's fault: stop at once.
+        loadConfig(o.configFile, overrides);
+        const tags: KeyValue[] = parent?.id ? [{ key: "mlflow.parentRunId", value: parent.id }, { key: "mle.tuneTrial", value: String(n) }] : [];
+        let curve: number[] = [];
+        try {
+          const run = await executor.run({ label: `trial ${n} of ${base.experiment.name} (tune)`, configFile: o.configFile, overrides, outDir: dir, tags, prune, servingIndex: false, trackingUri: defaultTrackingUri() });
+          const v = run.results.validMetrics?.[metric]?.mean;
+          if (v === undefined || !Number.isFinite(v)) throw new UserError(`the validation part gave no ${metric} (computed: ${Object.keys(run.results.validMetrics ?? {}).join(", ") || "none"})`);
+          record.value = v;
+          record.status = run.pruned ? "pruned" : "finished";
+          curve = run.curve.map((x) => sign * x).filter(Number.isFinite);
+        } catch (e) {
+          if (e instanceof ConfigError || !(e instanceof UserError)) throw e;
+          record.error = e.message;
+          log(`trial ${n} failed: ${e.message}`);
+        }
+        record.seconds = (performance.now() - t) / 1000;
+        return { record, curve };
+      });
+      for (const { record, curve } of done) {
+        trials.push(record);
+        if (curve.length) history.push(curve);
+        // The sampler learns from pruned trials too (their best value so far); only finished ones can be chosen.
+        scored.push({ params: record.params, score: sign * record.value });
+        // A failed trial has no score: it leaves a gap in the history rather than a made-up value.
+        if (rec && parent && Number.isFinite(record.value)) await rec.log(parent, { metrics: [{ key: mlflowKey(`valid_${metric}_by_trial`), value: record.value, step: record.trial, timestamp: Date.now() }] });
+      }
       writeFileSync(join(o.outDir, "trials.json"), `${JSON.stringify({ metric, sampler: o.sampler, seed: o.seed, seeds: o.seeds, space: o.space, trials }, null, 2)}\n`);
     }
     const finished = trials.filter((t) => t.status === "finished");

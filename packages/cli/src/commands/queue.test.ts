@@ -1,0 +1,175 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { noMirrorReason, repoRoot, tempDir, testMirror } from "@mle/core/testing";
+import { WorkQueue, type JobView } from "@mle/queue";
+import { noRedisReason, redisServerBin, startRedis, stopAllRedis, type TestRedis } from "@mle/queue/testing";
+import { MlflowRestClient, type RunRecord } from "@mle/tracking";
+import { createPostgresDatabase, mlflowBin, noMlflowReason, noPostgresReason, postgresReachable, startMlflowServer, stopAllServers, type TestServer } from "@mle/tracking/testing";
+import { loadConfig } from "../config/load.ts";
+import { configHash, executeRun } from "../runner/executor.ts";
+
+const mirror = testMirror();
+const tmp = tempDir("mle-queue-cli-");
+const ready = mirror !== null && redisServerBin() !== null && mlflowBin() !== null && postgresReachable();
+const why = [!mirror && noMirrorReason, !redisServerBin() && noRedisReason, !mlflowBin() && noMlflowReason, !postgresReachable() && noPostgresReason].filter(Boolean).join("; ");
+
+/** Every process the tests start, stopped on every outcome. */
+const children = new Set<ChildProcess>();
+function stop(p: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+  const gone = new Promise<void>((r) => p.once("exit", () => r()));
+  p.kill(signal);
+  return gone;
+}
+afterAll(async () => {
+  await Promise.all([...children].map((p) => stop(p)));
+  await stopAllServers();
+  await stopAllRedis();
+  db?.drop();
+  tmp.cleanup();
+});
+
+let redis: TestRedis;
+let mlflow: TestServer;
+let db: { uri: string; drop(): void } | undefined;
+let env: NodeJS.ProcessEnv;
+
+/** One process, no tsx relay in between: a SIGKILL reaches the worker itself. */
+function node(bin: string, args: string[]): ChildProcess & { output: () => string } {
+  const p = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "packages/cli/src/bin", `${bin}.ts`), ...args], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(p);
+  let out = "";
+  p.stdout!.on("data", (b: Buffer) => (out += b.toString()));
+  p.stderr!.on("data", (b: Buffer) => (out += b.toString()));
+  return Object.assign(p, { output: () => out });
+}
+function finished(p: ChildProcess & { output: () => string }): Promise<{ code: number | null; output: string }> {
+  return new Promise((r) => {
+    if (p.exitCode !== null || p.signalCode !== null) r({ code: p.exitCode, output: p.output() });
+    else p.once("exit", (code) => r({ code, output: p.output() }));
+  });
+}
+function worker(name: string, url: string) {
+  return node("worker", ["--queue", url, "--name", name, "--lock-seconds", "10", "--stalled-seconds", "2"]);
+}
+
+/** Polls the queue until `pick` finds a job of the latest submission (bounded by the submitter's exit). */
+async function watchFor(url: string, pick: (j: JobView) => boolean, submitter: ChildProcess): Promise<JobView | null> {
+  const q = await WorkQueue.connect(url);
+  try {
+    while (submitter.exitCode === null) {
+      const [sub] = await q.listSubmissions(1);
+      const job = sub ? (await q.jobs(sub.id)).find(pick) : undefined;
+      if (job) return job;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return null;
+  } finally {
+    await q.close();
+  }
+}
+const epochOf = (j: JobView) => (j.progress as { epoch?: number } | undefined)?.epoch ?? 0;
+
+type Saved = Record<string, { metrics: Record<string, { perSeed: number[] }>; split: { manifests: string[] } }>;
+
+beforeAll(async () => {
+  if (!ready) return;
+  redis = await startRedis(join(tmp.dir, "redis"));
+  db = createPostgresDatabase(`mle_queue_test_${process.pid}`);
+  mlflow = await startMlflowServer(join(tmp.dir, "mlflow"), undefined, { backendStoreUri: db.uri });
+  env = { ...process.env, MOVIELENS_MIRROR: mirror!, MOVIELENS_CACHE: join(tmp.dir, "cache"), MLFLOW_TRACKING_URI: mlflow.uri, MLE_FALLBACK_STORE: join(tmp.dir, "fallback") };
+});
+
+describe.skipIf(!ready)(`the work queue end to end: Redis, MLflow on PostgreSQL, worker processes (skips when ${why})`, () => {
+  it("a comparison on three workers equals the local run, and a worker SIGKILLed mid-job loses nothing", async () => {
+    const local = await finished(node("compare", ["experiments/queue-ci.yaml", "--runs", join(tmp.dir, "local/runs"), "--reports", join(tmp.dir, "local/reports"), "-q"]));
+    expect(local.output).not.toMatch(/error/i);
+    expect(local.code).toBe(0);
+
+    const url = `${redis.url}?prefix=compare`;
+    const workers = new Map(["w1", "w2", "w3"].map((n) => [n, worker(n, url)]));
+    const submitter = node("compare", ["experiments/queue-ci.yaml", "--runs", join(tmp.dir, "queued/runs"), "--reports", join(tmp.dir, "queued/reports"), "--queue", url]);
+    // Strike while BPR trains: its worker dies without a word, holding the job's lock.
+    const victim = await watchFor(url, (j) => j.state === "active" && j.label.startsWith("ml100k-bpr") && epochOf(j) >= 3, submitter);
+    expect(victim).not.toBeNull();
+    const victimName = (victim!.progress as { worker: string }).worker;
+    await stop(workers.get(victimName)!, "SIGKILL");
+    const queued = await finished(submitter);
+    expect(queued.output).not.toMatch(/^error/m);
+    expect(queued.code).toBe(0);
+    expect(queued.output).toMatch(/queue: ml100k-bpr \(compare queue-ci\) active on w\d, attempt 2/);
+
+    // Identical figures: same code, same seeds, same backend.
+    const read = (dir: string) => JSON.parse(readFileSync(join(tmp.dir, dir, "reports/queue-ci/results.json"), "utf8")) as Saved;
+    const [a, b] = [read("local"), read("queued")];
+    expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+    for (const model of Object.keys(a)) {
+      expect(b[model].split.manifests).toEqual(a[model].split.manifests);
+      for (const [name, m] of Object.entries(a[model].metrics)) expect([model, name, b[model].metrics[name].perSeed]).toEqual([model, name, m.perSeed]);
+    }
+
+    // Every MLflow run accounted for: the killed attempt KILLED, its rerun FINISHED, each pointing at the other.
+    const client = new MlflowRestClient(mlflow.uri);
+    const tag = (r: RunRecord, k: string) => r.data.tags.find((t) => t.key === k)?.value;
+    const runsOf = async (experiment: string) => client.searchRuns([await client.experimentId(experiment)]);
+    const bpr = (await runsOf("ml100k-bpr")).filter((r) => tag(r, "mle.queueJob") || (tag(r, "mlflow.parentRunId") && true));
+    const parents = bpr.filter((r) => tag(r, "mle.queueJob"));
+    expect(parents.map((r) => r.info.status).sort()).toEqual(["FINISHED", "KILLED"]);
+    const killed = parents.find((r) => r.info.status === "KILLED")!;
+    const rerun = parents.find((r) => r.info.status === "FINISHED")!;
+    expect([tag(killed, "mle.queueWorker"), tag(killed, "mle.rerunBy"), tag(rerun, "mle.rerunOf"), tag(rerun, "mle.queueAttempt")]).toEqual([victimName, rerun.info.run_id, killed.info.run_id, "2"]);
+    const childrenOf = (id: string) => bpr.filter((r) => tag(r, "mlflow.parentRunId") === id);
+    expect(childrenOf(rerun.info.run_id).map((r) => r.info.status)).toEqual(["FINISHED", "FINISHED", "FINISHED"]);
+    expect(childrenOf(killed.info.run_id).every((r) => r.info.status === "KILLED" || r.info.status === "FINISHED")).toBe(true);
+    expect(childrenOf(killed.info.run_id).some((r) => r.info.status === "KILLED")).toBe(true);
+    const ease = (await runsOf("ml100k-ease")).filter((r) => tag(r, "mle.queueJob"));
+    expect(ease.map((r) => r.info.status)).toEqual(["FINISHED"]);
+    for (const r of [...(await runsOf("ml100k-bpr")), ...(await runsOf("ml100k-ease"))]) expect([r.info.run_id, r.info.status]).not.toContain("RUNNING");
+    // The artifacts went through MLflow's proxy into its artifact store.
+    expect(await client.listArtifacts(rerun.info.run_id)).toContain("results.json");
+
+    const status = await finished(node("queue", ["status", "--queue", url]));
+    expect(status.output).toMatch(/pnpm compare experiments\/queue-ci\.yaml .*2 completed/);
+    await Promise.all([...workers.values()].map((w) => stop(w, "SIGTERM")));
+  });
+
+  it("a detached submission survives a Redis restart mid-job, and pnpm queue wait finishes it", async () => {
+    const url = `${redis.url}?prefix=restart`;
+    const out = join(tmp.dir, "restart/run");
+    const args = ["configs/ml100k/bpr.yaml", "--seeds", "1", "--set", "training.epochs=40", "--set", "tracking.enabled=false", "--out", out];
+    const w = worker("w4", url);
+    const submitted = await finished(node("exp", [...args, "--queue", url, "--detach"]));
+    expect(submitted.code).toBe(0);
+    const id = /submitted ([0-9a-f]+): 1 job/.exec(submitted.output)?.[1];
+    expect(id).toBeDefined();
+    const waiter = node("queue", ["wait", id!, "--queue", url]);
+    const running = await watchFor(url, (j) => j.state === "active" && epochOf(j) >= 2 && waiter.output().includes("(resumed)"), waiter);
+    expect([running !== null, waiter.output()]).toEqual([true, expect.anything()]);
+    await redis.restart();
+    const done = await finished(waiter);
+    expect([done.code, done.output]).toEqual([0, expect.anything()]);
+    expect(done.output).toMatch(/test metrics of bpr\(d=200\)/);
+    // It ran once: the restart cost the job nothing. And its figures are a local run's.
+    expect(done.output).not.toMatch(/attempt 2/);
+    const local = await finished(node("exp", [...args, "--out", join(tmp.dir, "restart/local"), "-q"]));
+    expect(local.code).toBe(0);
+    const ndcg = (dir: string) => (JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as { metrics: Record<string, { perSeed: number[] }> }).metrics["ndcg@10"].perSeed;
+    expect(existsSync(join(out, "results.json"))).toBe(true);
+    expect(ndcg(out)).toEqual(ndcg(join(tmp.dir, "restart/local")));
+    await stop(w, "SIGTERM");
+  });
+});
+
+describe.skipIf(!mirror)(`a worker refuses a run it would not run as submitted (skips when ${noMirrorReason})`, () => {
+  it("names the differing data checksum, and the differing config hash, before training", async () => {
+    process.env.MOVIELENS_CACHE = join(tmp.dir, "cache");
+    const overrides = ["experiment.seeds=[1]", "tracking.enabled=false", "training.epochs=1"];
+    const file = join(repoRoot, "configs/ml100k/bpr.yaml");
+    const { config } = loadConfig(file, overrides);
+    const base = { label: "bpr", configFile: file, overrides, outDir: join(tmp.dir, "refuse") };
+    await expect(executeRun({ ...base, expect: { configHash: configHash(config), dataChecksum: "ab".repeat(32) } })).rejects.toThrow(/ml-100k here \(sha256 [0-9a-f]{12}, from .*\) differs from the submitter's \(sha256 abababababab\): refusing/);
+    await expect(executeRun({ ...base, expect: { configHash: "cd".repeat(32) } })).rejects.toThrow(/differs from the submitter's \(cdcdcdcdcdcd\)/);
+  });
+});

@@ -1,0 +1,57 @@
+import { loadDataset } from "@mle/data";
+import { log, stableStringify } from "@mle/core";
+import { WorkQueue, type JobView, type Submission } from "@mle/queue";
+import { loadConfig } from "../config/load.ts";
+import { configHash, type RunExecutor, type RunOutcome, type RunRequest } from "../runner/executor.ts";
+
+/**
+ * Runs requests as jobs on a BullMQ queue: each with a stable id within the submission (so a resumed submission
+ * finds its jobs instead of adding new ones), the config hash and data checksum the workers must match, and
+ * progress printed as the workers report it.
+ */
+export class QueueExecutor implements RunExecutor {
+  readonly parallel = true;
+  /** Jobs enqueued by this process (a detached submission exits once they are all in). */
+  enqueued = 0;
+  private lastEnqueue = Date.now();
+  private readonly checksums = new Map<string, Promise<string>>();
+
+  readonly submissionId: string;
+  constructor(readonly queue: WorkQueue, readonly submission: Submission, private readonly o: { attempts?: number } = {}) {
+    this.submissionId = submission.id;
+  }
+
+  async run(r: RunRequest): Promise<RunOutcome> {
+    const { config } = loadConfig(r.configFile, r.overrides);
+    const dataChecksum = await this.checksum(config.data.dataset, config.data.mirror, config.data.cacheDir);
+    const request: RunRequest = { ...r, expect: { configHash: configHash(config), dataChecksum } };
+    // The key names what is run, where its files go and how: not the label, not the expectations.
+    // Not its tags: a resumed tuning opens a new tuning run, and its finished trials stay nested under the first.
+    const key = stableStringify({ configFile: r.configFile, overrides: r.overrides, outDir: r.outDir, prune: r.prune });
+    const id = await this.queue.enqueue(this.submission, key, r.label, request, { attempts: this.o.attempts });
+    this.enqueued++;
+    this.lastEnqueue = Date.now();
+    return this.queue.outcome<RunOutcome>(id, (v) => log(describe(v)));
+  }
+
+  /** Resolves once at least one job is in and none was added for `quietMs`: a detached submission can return. */
+  async settled(quietMs = 1500): Promise<void> {
+    while (this.enqueued === 0 || Date.now() - this.lastEnqueue < quietMs) await new Promise((r) => setTimeout(r, 200));
+  }
+
+  /** The release checksum as this machine sees it, computed once per release. */
+  private checksum(dataset: string, mirror?: string, cacheDir?: string): Promise<string> {
+    const k = `${dataset}\u0000${mirror ?? ""}\u0000${cacheDir ?? ""}`;
+    if (!this.checksums.has(k)) this.checksums.set(k, loadDataset(dataset, { mirror, cacheDir }).then((l) => l.dataset.checksum));
+    return this.checksums.get(k)!;
+  }
+}
+
+/** One line per change a worker reports: state, attempt, seed and epoch. */
+export function describe(v: JobView): string {
+  const p = (v.progress ?? {}) as { seed?: number; seedIndex?: number; seeds?: number; epoch?: number; valid?: number; worker?: string };
+  const where = v.state === "active" && p.seeds ? `, seed ${p.seed} (${(p.seedIndex ?? 0) + 1}/${p.seeds})${p.epoch ? ` epoch ${p.epoch}${p.valid !== undefined ? ` valid ${p.valid.toFixed(4)}` : ""}` : ""}` : "";
+  const attempt = v.attemptsStarted > 1 ? `, attempt ${v.attemptsStarted}` : "";
+  const worker = v.state === "active" && (p.worker ?? v.worker) ? ` on ${p.worker ?? v.worker}` : "";
+  return `queue: ${v.label} ${v.state}${worker}${attempt}${where}`;
+}
