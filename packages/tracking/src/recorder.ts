@@ -54,6 +54,14 @@ export class RunRecorder {
     return h;
   }
 
+  /**
+   * A run another process created and will end (a queue's submitter): this recorder nests runs under it and never
+   * ends it. (Were this recorder to fail over to its local store, the children would name a parent that store lacks.)
+   */
+  existingRun(experiment: string, id: string): RunHandle {
+    return { experiment, name: "", tags: [], startTime: Date.now(), journal: [], id, remoteId: id, ended: true };
+  }
+
   log(h: RunHandle, batch: { metrics?: Metric[]; params?: KeyValue[]; tags?: KeyValue[] }): Promise<void> {
     return this.apply(h, { kind: "log", batch });
   }

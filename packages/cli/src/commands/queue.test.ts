@@ -99,7 +99,7 @@ describe.skipIf(!ready)(`the work queue end to end: Redis, MLflow on PostgreSQL,
     const queued = await finished(submitter);
     expect(queued.output).not.toMatch(/^error/m);
     expect(queued.code).toBe(0);
-    expect(queued.output).toMatch(/queue: ml100k-bpr \(compare queue-ci\) active on w\d, attempt 2/);
+    expect(queued.output).toMatch(/queue: ml100k-bpr \(compare queue-ci\) seed \d active on w\d, attempt 2/);
 
     // Identical figures: same code, same seeds, same backend.
     const read = (dir: string) => JSON.parse(readFileSync(join(tmp.dir, dir, "reports/queue-ci/results.json"), "utf8")) as Saved;
@@ -110,28 +110,32 @@ describe.skipIf(!ready)(`the work queue end to end: Redis, MLflow on PostgreSQL,
       for (const [name, m] of Object.entries(a[model].metrics)) expect([model, name, b[model].metrics[name].perSeed]).toEqual([model, name, m.perSeed]);
     }
 
-    // Every MLflow run accounted for: the killed attempt KILLED, its rerun FINISHED, each pointing at the other.
+    // Every MLflow run accounted for: one parent per config (the submitter's), one child per seed job attempt; the
+    // killed attempt KILLED, its rerun FINISHED, each pointing at the other.
     const client = new MlflowRestClient(mlflow.uri);
     const tag = (r: RunRecord, k: string) => r.data.tags.find((t) => t.key === k)?.value;
     const runsOf = async (experiment: string) => client.searchRuns([await client.experimentId(experiment)]);
-    const bpr = (await runsOf("ml100k-bpr")).filter((r) => tag(r, "mle.queueJob") || (tag(r, "mlflow.parentRunId") && true));
-    const parents = bpr.filter((r) => tag(r, "mle.queueJob"));
-    expect(parents.map((r) => r.info.status).sort()).toEqual(["FINISHED", "KILLED"]);
-    const killed = parents.find((r) => r.info.status === "KILLED")!;
-    const rerun = parents.find((r) => r.info.status === "FINISHED")!;
-    expect([tag(killed, "mle.queueWorker"), tag(killed, "mle.rerunBy"), tag(rerun, "mle.rerunOf"), tag(rerun, "mle.queueAttempt")]).toEqual([victimName, rerun.info.run_id, killed.info.run_id, "2"]);
-    const childrenOf = (id: string) => bpr.filter((r) => tag(r, "mlflow.parentRunId") === id);
-    expect(childrenOf(rerun.info.run_id).map((r) => r.info.status)).toEqual(["FINISHED", "FINISHED", "FINISHED"]);
-    expect(childrenOf(killed.info.run_id).every((r) => r.info.status === "KILLED" || r.info.status === "FINISHED")).toBe(true);
-    expect(childrenOf(killed.info.run_id).some((r) => r.info.status === "KILLED")).toBe(true);
-    const ease = (await runsOf("ml100k-ease")).filter((r) => tag(r, "mle.queueJob"));
-    expect(ease.map((r) => r.info.status)).toEqual(["FINISHED"]);
-    for (const r of [...(await runsOf("ml100k-bpr")), ...(await runsOf("ml100k-ease"))]) expect([r.info.run_id, r.info.status]).not.toContain("RUNNING");
-    // The artifacts went through MLflow's proxy into its artifact store.
-    expect(await client.listArtifacts(rerun.info.run_id)).toContain("results.json");
+    for (const [experiment, killedOne] of [["ml100k-bpr", true], ["ml100k-ease", false]] as const) {
+      const all = await runsOf(experiment);
+      expect(all.filter((r) => r.info.status === "RUNNING").map((r) => r.info.run_name)).toEqual([]);
+      const seedRuns = all.filter((r) => tag(r, "mle.queueJob"));
+      const parents = [...new Set(seedRuns.map((r) => tag(r, "mlflow.parentRunId")))];
+      expect(parents).toHaveLength(1);
+      const parent = all.find((r) => r.info.run_id === parents[0])!;
+      expect(parent.info.status).toBe("FINISHED");
+      expect(await client.listArtifacts(parent.info.run_id)).toContain("results.json");
+      const finishedSeeds = seedRuns.filter((r) => r.info.status === "FINISHED").map((r) => tag(r, "mle.seed")).sort();
+      expect(finishedSeeds).toEqual(["1", "2", "3"]);
+      const killed = seedRuns.filter((r) => r.info.status === "KILLED");
+      expect(killed).toHaveLength(killedOne ? 1 : 0);
+      if (killedOne) {
+        const rerun = seedRuns.find((r) => r.info.status === "FINISHED" && tag(r, "mle.seed") === tag(killed[0], "mle.seed"))!;
+        expect([tag(killed[0], "mle.queueWorker"), tag(killed[0], "mle.rerunBy"), tag(rerun, "mle.rerunOf"), tag(rerun, "mle.queueAttempt")]).toEqual([victimName, rerun.info.run_id, killed[0].info.run_id, "2"]);
+      }
+    }
 
     const status = await finished(node("queue", ["status", "--queue", url]));
-    expect(status.output).toMatch(/pnpm compare experiments\/queue-ci\.yaml .*2 completed/);
+    expect(status.output).toMatch(/pnpm compare experiments\/queue-ci\.yaml .*6 completed/);
     await Promise.all([...workers.values()].map((w) => stop(w, "SIGTERM")));
   });
 

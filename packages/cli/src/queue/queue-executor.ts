@@ -2,7 +2,8 @@ import { loadDataset } from "@mle/data";
 import { log, stableStringify } from "@mle/core";
 import { WorkQueue, type JobView, type Submission } from "@mle/queue";
 import { loadConfig } from "../config/load.ts";
-import { configHash, type RunExecutor, type RunOutcome, type RunRequest } from "../runner/executor.ts";
+import { configHash, executeRun, type RunExecutor, type RunOutcome, type RunRequest } from "../runner/executor.ts";
+import type { SeedJob } from "./job-handler.ts";
 
 /**
  * Runs requests as jobs on a BullMQ queue: each with a stable id within the submission (so a resumed submission
@@ -21,17 +22,25 @@ export class QueueExecutor implements RunExecutor {
     this.submissionId = submission.id;
   }
 
+  /**
+   * The run's data, split, parent MLflow run, aggregate and report happen here; each seed is a job for the workers,
+   * all at once, and writes its result into the (shared) runs folder.
+   */
   async run(r: RunRequest): Promise<RunOutcome> {
     const { config } = loadConfig(r.configFile, r.overrides);
     const dataChecksum = await this.checksum(config.data.dataset, config.data.mirror, config.data.cacheDir);
     const request: RunRequest = { ...r, expect: { configHash: configHash(config), dataChecksum } };
-    // The key names what is run, where its files go and how: not the label, not the expectations.
-    // Not its tags: a resumed tuning opens a new tuning run, and its finished trials stay nested under the first.
-    const key = stableStringify({ configFile: r.configFile, overrides: r.overrides, outDir: r.outDir, prune: r.prune });
-    const id = await this.queue.enqueue(this.submission, key, r.label, request, { attempts: this.o.attempts });
-    this.enqueued++;
-    this.lastEnqueue = Date.now();
-    return this.queue.outcome<RunOutcome>(id, (v) => log(describe(v)));
+    return executeRun(r, {
+      seedJobs: async (seed, parentRunId) => {
+        const job: SeedJob = { request, seed, parentRunId };
+        // The key names what is run and where its files go: not the parent run (a resumed submission opens a new one).
+        const key = stableStringify({ configFile: r.configFile, overrides: r.overrides, outDir: r.outDir, prune: r.prune, seed });
+        const id = await this.queue.enqueue(this.submission, key, `${r.label} seed ${seed}`, job, { attempts: this.o.attempts });
+        this.enqueued++;
+        this.lastEnqueue = Date.now();
+        await this.queue.outcome(id, (v) => log(describe(v)));
+      },
+    });
   }
 
   /** Resolves once at least one job is in and none was added for `quietMs`: a detached submission can return. */

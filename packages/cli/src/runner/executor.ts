@@ -5,6 +5,7 @@ import { MedianPruner } from "@mle/tune";
 import { loadConfig } from "../config/load.ts";
 import type { Results } from "./results.ts";
 import { runExperiment, type ExperimentRun, type RunOptions } from "./run.ts";
+import type { ExperimentConfig } from "../config/schema.ts";
 
 /** The median rule's state, as data: what a trial on another machine needs to prune as a local one would. */
 export interface PruneSpec {
@@ -46,8 +47,8 @@ export interface RunExecutor {
   run(r: RunRequest): Promise<RunOutcome>;
 }
 
-/** Runs a request here: the code path of `pnpm exp`, and of every queue worker. */
-export async function executeRun(r: RunRequest, hooks: Pick<RunOptions, "signal" | "onParentRun" | "onProgress"> = {}): Promise<RunOutcome> {
+/** The config a request names, checked against what the submitter saw, and the run options it carries. */
+export function requestOptions(r: RunRequest): { config: ExperimentConfig; options: RunOptions } {
   const { config } = loadConfig(r.configFile, r.overrides);
   if (r.expect && configHash(config) !== r.expect.configHash) {
     throw new UserError(`${r.configFile} with its overrides here (config sha256 ${configHash(config).slice(0, 12)}) differs from the submitter's (${r.expect.configHash.slice(0, 12)})`, "workers need the submitter's checkout (same commit, same config files)");
@@ -58,7 +59,13 @@ export async function executeRun(r: RunRequest, hooks: Pick<RunOptions, "signal"
     for (const c of r.prune.history) pruner.record(c);
     prune = (curve) => pruner.shouldPrune(curve);
   }
-  const run = await runExperiment(config, r.configFile, r.outDir, { parentTags: r.tags, servingIndex: r.servingIndex, prune, trackingUri: r.trackingUri, expectDataChecksum: r.expect?.dataChecksum, ...hooks });
+  return { config, options: { parentTags: r.tags, servingIndex: r.servingIndex, prune, trackingUri: r.trackingUri, expectDataChecksum: r.expect?.dataChecksum } };
+}
+
+/** Runs a request here (`pnpm exp`'s path); with `seedJobs`, its seeds run on a queue's workers. */
+export async function executeRun(r: RunRequest, hooks: Pick<RunOptions, "signal" | "onRunStarted" | "onProgress" | "seedJobs"> = {}): Promise<RunOutcome> {
+  const { config, options } = requestOptions(r);
+  const run = await runExperiment(config, r.configFile, r.outDir, { ...options, ...hooks });
   return { results: run.results, tracking: run.tracking, pruned: run.seeds.some((s) => s.training.pruned), curve: run.seeds[0].training.curve.map((p) => p.valid ?? NaN) };
 }
 

@@ -5,13 +5,16 @@ import { UserError, log, yieldToEvents } from "@mle/core";
 import { backendInfo, builtNativePackages, describeModel, initBackend, type BackendInfo } from "@mle/models";
 import { integrityWarnings } from "@mle/data";
 import { writeRunReport } from "@mle/report";
-import { epochMetrics, openRecorder, seedMetrics, summaryMetrics, uploadFolder, type KeyValue, type RunHandle } from "@mle/tracking";
+import { openRecorder, summaryMetrics, type KeyValue, type RunHandle } from "@mle/tracking";
 import type { ExperimentConfig } from "../config/schema.ts";
-import { evaluateSeed, type SeedResult } from "./evaluate-seed.ts";
+import type { SeedResult } from "./evaluate-seed.ts";
+import { configHash } from "./executor.ts";
+import { RunCancelledError, note, runParams, runSeed, runTags, type SeedContext } from "./run-seed.ts";
+import { readSeedResult, writeSeedResult } from "./seed-result-file.ts";
 import type { PruneRule } from "./epoch-monitor.ts";
 import { prepareExperiment, type PreparedExperiment } from "./prepare.ts";
 import { InterruptGuard } from "./interrupt.ts";
-import { flatten, provenance } from "./provenance.ts";
+import { provenance } from "./provenance.ts";
 import { aggregate, aggregateReferences, aggregateCold, aggregateValid, type Results } from "./results.ts";
 import { runSummary } from "./summary.ts";
 
@@ -41,15 +44,48 @@ export interface RunOptions {
   expectDataChecksum?: string;
   /** Stops the run between epochs and seeds (`pnpm queue cancel`): its MLflow runs end KILLED. */
   signal?: AbortSignal;
-  /** The parent MLflow run, as soon as it exists (a queue worker remembers it, to end it KILLED if the worker dies). */
-  onParentRun?: (runId: string, uri: string) => Promise<void>;
+  /** The MLflow run this process opened (the parent; a seed job's child), as soon as it exists: a queue worker remembers it, to end it KILLED if the worker dies. */
+  onRunStarted?: (runId: string, uri: string) => Promise<void>;
+  /** Tags of each seed's child run (a seed job: its queue job and attempt). */
+  seedTags?: KeyValue[];
+  /** Runs each seed elsewhere (a queue's workers), all at once, under the parent run given; the seed's folder then holds its result. */
+  seedJobs?: (seed: number, parentRunId: string | undefined) => Promise<void>;
   /** Where the run is: each seed as it starts, each epoch as it ends. */
   onProgress?: (p: { seed: number; seedIndex: number; seeds: number; epoch?: number; valid?: number }) => Promise<void>;
 }
 
-/** A run stopped on request (`pnpm queue cancel`). */
-export class RunCancelledError extends UserError {
-  override name = "RunCancelledError";
+export { RunCancelledError } from "./run-seed.ts";
+
+/**
+ * One seed of a config, as a queue worker runs it: the seed's split and model in `outDir/seed-<seed>`, its MLflow run
+ * a child of the submitter's parent run, and its whole result written beside it (seed-result.bin) for the submitter.
+ */
+export async function runSeedJob(config: ExperimentConfig, configFile: string, outDir: string, seed: number, parentRunId: string | undefined, o: RunOptions = {}): Promise<SeedResult> {
+  const guard = new InterruptGuard(outDir);
+  try {
+    const engine = await useEngine(config);
+    const hash = configHash(config);
+    const prepared = await prepareExperiment({ ...config, experiment: { ...config.experiment, seeds: [seed] } }, outDir);
+    checkData(config, prepared, o);
+    const s = prepared.seeds[0];
+    guard.unfinished = [s.dir];
+    const rec = config.tracking.enabled ? openRecorder(config.tracking.uri ?? o.trackingUri ?? process.env.MLFLOW_TRACKING_URI) : null;
+    guard.recorder = rec;
+    const experimentName = config.tracking.experiment ?? config.experiment.name;
+    const parent = rec && parentRunId ? rec.existingRun(experimentName, parentRunId) : undefined;
+    const ctx: SeedContext = { config, configFile, prepared, rec, experimentName, tags: runTags(configFile, hash, prepared, engine, provenance()), params: runParams(config), o };
+    try {
+      const r = await runSeed(ctx, s, config.experiment.seeds.indexOf(seed), parent, config.experiment.seeds.length);
+      writeSeedResult(s.dir, r);
+      guard.seedDone(seed, s.dir);
+      return r;
+    } catch (e) {
+      await rec?.endAll(e instanceof RunCancelledError ? "KILLED" : "FAILED").catch(() => undefined);
+      throw e;
+    }
+  } finally {
+    guard.dispose();
+  }
 }
 
 export async function runExperiment(config: ExperimentConfig, configFile: string, outDir: string, o: RunOptions = {}): Promise<ExperimentRun> {
@@ -64,70 +100,39 @@ export async function runExperiment(config: ExperimentConfig, configFile: string
 async function run(config: ExperimentConfig, configFile: string, outDir: string, guard: InterruptGuard, o: RunOptions): Promise<ExperimentRun> {
   const engine = await useEngine(config);
   const prepared = await prepareExperiment(config, outDir);
-  const checksum = prepared.loaded.dataset.checksum;
-  if (o.expectDataChecksum && o.expectDataChecksum !== checksum) {
-    throw new UserError(`${config.data.dataset} here (sha256 ${checksum.slice(0, 12)}, from ${prepared.loaded.located.dir}) differs from the submitter's (sha256 ${o.expectDataChecksum.slice(0, 12)}): refusing to run on other data`, "give this machine the same release (MOVIELENS_MIRROR or its cache), or run the job elsewhere");
-  }
+  checkData(config, prepared, o);
   guard.unfinished = prepared.seeds.map((s) => s.dir);
   const rec = config.tracking.enabled ? openRecorder(config.tracking.uri ?? o.trackingUri ?? process.env.MLFLOW_TRACKING_URI) : null;
   guard.recorder = rec;
   const experimentName = config.tracking.experiment ?? config.experiment.name;
   const prov = provenance();
-  const tags: KeyValue[] = [
-    { key: "mle.configHash", value: prepared.configHash },
-    { key: "mle.configFile", value: configFile },
-    { key: "mlflow.source.git.commit", value: prov.gitCommit },
-    { key: "mlflow.source.name", value: `pnpm exp ${configFile}` },
-    { key: "mlflow.source.type", value: "LOCAL" },
-    { key: "mlflow.user", value: prov.user },
-    { key: "mle.gitDirty", value: String(prov.gitDirty) },
-    { key: "mle.node", value: prov.node },
-    { key: "mle.packages", value: JSON.stringify(prov.packages) },
-    { key: "mle.dataset", value: prepared.loaded.dataset.name },
-    { key: "mle.dataChecksum", value: prepared.loaded.dataset.checksum },
-    { key: "mle.dataWarnings", value: integrityWarnings(prepared.loaded.dataset).join("; ") || "none" },
-    { key: "mle.backend", value: engine.name },
-    { key: "mle.backendVersion", value: engine.version },
-    { key: "mle.device", value: engine.device },
-  ];
-  const params = Object.entries(flatten(config)).map(([key, value]) => ({ key, value: value.slice(0, 6000) }));
+  const tags = runTags(configFile, prepared.configHash, prepared, engine, prov);
+  const params = runParams(config);
   let parent: RunHandle | undefined;
   try {
     if (rec) {
       parent = await rec.startRun(experimentName, config.experiment.name, [...tags, ...(o.parentTags ?? [])]);
       await rec.log(parent, { params });
-      await o.onParentRun?.(parent.id!, rec.uri);
+      await o.onRunStarted?.(parent.id!, rec.uri);
       await rec.inputs(parent, [{ name: prepared.loaded.dataset.name, digest: prepared.loaded.dataset.checksum.slice(0, 36), source: prepared.loaded.located.dir, sourceType: "local", context: "training" }]);
       await rec.experimentTag(experimentName, "mlflow.note.content", note(`${config.experiment.description ? `${config.experiment.description}\n\n` : ""}Runs of \`${configFile}\` (${describeModel(config.model)} on ${prepared.loaded.dataset.name}, \`${config.split.kind}\` split): one parent run per \`pnpm exp\`, one child run per seed. Each parent's description is its report.`, 20000));
     }
-    const seeds: SeedResult[] = [];
-    const stopIfCancelled = () => {
-      if (o.signal?.aborted) throw new RunCancelledError(`${config.experiment.name}: cancelled (${String(o.signal.reason ?? "on request")})`);
-    };
-    for (const [seedIndex, s] of prepared.seeds.entries()) {
-      await yieldToEvents();
-      stopIfCancelled();
-      await o.onProgress?.({ seed: s.seed, seedIndex, seeds: prepared.seeds.length });
-      const child = rec && parent ? await rec.startRun(experimentName, `${config.experiment.name}-seed-${s.seed}`, [...tags, { key: "mle.seed", value: String(s.seed) }, { key: "mle.splitHash", value: s.split.manifest.hash }], parent) : undefined;
-      if (rec && child) {
-        await rec.log(child, { params: [...params, { key: "seed", value: String(s.seed) }] });
-        await rec.inputs(child, [{ name: prepared.loaded.dataset.name, digest: prepared.loaded.dataset.checksum.slice(0, 36), source: prepared.loaded.located.dir, sourceType: "local", context: "training" }]);
+    const ctx: SeedContext = { config, configFile, prepared, rec, experimentName, tags, params, o };
+    let seeds: SeedResult[];
+    if (o.seedJobs) {
+      // Every seed at once on the queue's workers; each writes its result beside its split.
+      seeds = await Promise.all(prepared.seeds.map(async (s) => {
+        await o.seedJobs!(s.seed, parent?.id);
+        guard.seedDone(s.seed, s.dir);
+        return readSeedResult(s.dir);
+      }));
+    } else {
+      seeds = [];
+      for (const [seedIndex, s] of prepared.seeds.entries()) {
+        await yieldToEvents();
+        seeds.push(await runSeed(ctx, s, seedIndex, parent));
+        guard.seedDone(s.seed, s.dir);
       }
-      // Learning curves go to the child run as each epoch ends.
-      const onEpoch = async (point: { epoch: number; loss: number; valid?: number; alsoValid?: Record<string, number> }, watched?: string) => {
-        if (rec && child) await rec.log(child, { metrics: epochMetrics({ ...point, watched }) });
-        await o.onProgress?.({ seed: s.seed, seedIndex, seeds: prepared.seeds.length, epoch: point.epoch, valid: point.valid });
-        stopIfCancelled();
-      };
-      const r = await evaluateSeed(config, prepared, s, { onEpoch, prune: o.prune, servingIndex: o.servingIndex });
-      seeds.push(r);
-      if (rec && child) {
-        const summary = `Seed ${s.seed} of \`${config.experiment.name}\`: ${describeModel(config.model)}, fitted in ${r.fitSeconds.toFixed(1)} s${r.training.curve.length ? ` (${r.training.epochsRun} epochs, kept epoch ${r.training.keptEpoch})` : ""}. Test ${Object.entries(r.metrics).filter(([k]) => /^(ndcg|recall)@/.test(k)).slice(0, 4).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ")}${r.metrics.rmse !== undefined ? `, rmse ${r.metrics.rmse.toFixed(4)}` : ""}. Split manifest \`${s.split.manifest.hash.slice(0, 12)}\`; the parent run's description is the full report.`;
-        await rec.log(child, { metrics: seedMetrics(r), tags: [{ key: "mle.backend", value: r.backend }, { key: "mlflow.note.content", value: note(summary, 8000) }] });
-        await uploadFolder(rec, child, s.dir);
-        await rec.end(child, "FINISHED");
-      }
-      guard.seedDone(s.seed, s.dir);
     }
     const iterative = seeds.some((s) => s.training.curve.length > 0);
     const results: Results = {
@@ -171,8 +176,16 @@ async function run(config: ExperimentConfig, configFile: string, outDir: string,
   }
 }
 
+/** A queued run refuses data that differs from what the submitter saw, before it trains. */
+function checkData(config: ExperimentConfig, prepared: PreparedExperiment, o: RunOptions): void {
+  const checksum = prepared.loaded.dataset.checksum;
+  if (o.expectDataChecksum && o.expectDataChecksum !== checksum) {
+    throw new UserError(`${config.data.dataset} here (sha256 ${checksum.slice(0, 12)}, from ${prepared.loaded.located.dir}) differs from the submitter's (sha256 ${o.expectDataChecksum.slice(0, 12)}): refusing to run on other data`, "give this machine the same release (MOVIELENS_MIRROR or its cache), or run the job elsewhere");
+  }
+}
+
 /** The backend the config (or $MLE_BACKEND) asks for; on wasm, one line on how to get the native one. */
-async function useEngine(c: ExperimentConfig): Promise<BackendInfo> {
+export async function useEngine(c: ExperimentConfig): Promise<BackendInfo> {
   await initBackend(c.engine.backend === "auto" ? undefined : c.engine.backend);
   const info = backendInfo();
   if (info.name !== "tensorflow") {
@@ -183,12 +196,4 @@ async function useEngine(c: ExperimentConfig): Promise<BackendInfo> {
     log(`backend: native TensorFlow ${info.version} (${info.package}, ${info.device})`);
   }
   return info;
-}
-
-/** A description within MLflow's tag limit; a long report is cut at a line, pointing at the full artifact. */
-function note(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const tail = "\n\n… (cut to fit MLflow's description limit: the full report is the artifact report.md)";
-  const cut = text.lastIndexOf("\n", limit - tail.length);
-  return `${text.slice(0, cut > 0 ? cut : limit - tail.length)}${tail}`;
 }
