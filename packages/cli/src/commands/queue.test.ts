@@ -166,6 +166,23 @@ describe.skipIf(!ready)(`the work queue end to end: Redis, MLflow on PostgreSQL,
   });
 });
 
+describe.skipIf(!ready)(`pnpm tune on the queue (skips when ${why})`, () => {
+  it("random search with two trials at once proposes and scores what a local tuning does, trial for trial", async () => {
+    const url = `${redis.url}?prefix=tune`;
+    const base = ["configs/ml100k/ease.yaml", "--set", "split.train=0.675", "--set", "split.valid=0.075", "--set", "tracking.enabled=false", "--space", "{model.lambda: {float: [10, 5000], log: true}}", "--sampler", "random", "--budget", "4", "-q"];
+    const local = await finished(node("tune", [...base, "--out", join(tmp.dir, "tune/local")]));
+    expect(local.code).toBe(0);
+    const workers = [worker("t1", url), worker("t2", url)];
+    const queued = await finished(node("tune", [...base, "--out", join(tmp.dir, "tune/queued"), "--queue", url, "--parallel", "2"]));
+    expect([queued.code, queued.output]).toEqual([0, expect.anything()]);
+    type Trials = { trials: { trial: number; params: Record<string, number>; value: number; status: string }[] };
+    const trials = (dir: string) => (JSON.parse(readFileSync(join(tmp.dir, "tune", dir, "trials.json"), "utf8")) as Trials).trials.map((t) => [t.trial, t.params, t.value, t.status]);
+    expect(trials("queued")).toEqual(trials("local"));
+    expect(readFileSync(join(tmp.dir, "tune/queued/best.yaml"), "utf8").split("\n").slice(1)).toEqual(readFileSync(join(tmp.dir, "tune/local/best.yaml"), "utf8").split("\n").slice(1));
+    await Promise.all(workers.map((w) => stop(w, "SIGTERM")));
+  });
+});
+
 describe.skipIf(!mirror)(`a worker refuses a run it would not run as submitted (skips when ${noMirrorReason})`, () => {
   it("names the differing data checksum, and the differing config hash, before training", async () => {
     process.env.MOVIELENS_CACHE = join(tmp.dir, "cache");
