@@ -27,7 +27,8 @@ export const comparisonSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]+$/),
   description: z.string().optional(),
   seeds: z.array(z.number().int().min(0)).min(1),
-  configs: z.array(z.string()).min(1),
+  /** Config files, each alone or with overrides of its own after the shared `set` (`{config: configs/bpr.yaml, set: ["training.epochs=5"]}`). */
+  configs: z.array(z.union([z.string(), z.strictObject({ config: z.string(), set: z.array(z.string()).default([]) })])).min(1),
   /** `--set` overrides applied to every config, so that all share data and split. */
   set: z.array(z.string()).default([]),
   /** The metric that ranks models and is tested for significance. */
@@ -37,6 +38,11 @@ export const comparisonSchema = z.strictObject({
   tune: comparisonTuningSchema.optional(),
 }).refine((c) => !c.tune || c.tune.seeds.every((s) => !c.seeds.includes(s)), { path: ["tune", "seeds"], message: "validation seeds must differ from the comparison's seeds (tuning never sees the figures it reports)" });
 export type Comparison = z.infer<typeof comparisonSchema>;
+
+/** A comparison's config entry as a file and its own overrides. */
+export function configEntry(entry: Comparison["configs"][number]): { file: string; set: string[] } {
+  return typeof entry === "string" ? { file: entry, set: [] } : { file: entry.config, set: entry.set };
+}
 
 /** An experiment file, with the same key-path / line / expected / found errors as a config. */
 export function loadComparison(file: string): Comparison {

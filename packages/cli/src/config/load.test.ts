@@ -3,6 +3,7 @@ import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "@mle/core";
 import { repoRoot, tempDir } from "@mle/core/testing";
+import { configEntry, loadComparison } from "./experiment-file.ts";
 import { loadConfig } from "./load.ts";
 
 const tmp = tempDir();
@@ -122,6 +123,15 @@ describe("every config shipped in configs/ validates", () => {
   for (const file of walk(join(repoRoot, "configs"))) {
     it(relative(repoRoot, file), () => {
       expect(() => loadConfig(file)).not.toThrow();
+    });
+  }
+});
+
+describe("every experiment file in experiments/ validates, with each config under its overrides", () => {
+  for (const f of readdirSync(join(repoRoot, "experiments")).filter((x) => x.endsWith(".yaml"))) {
+    it(`experiments/${f}`, () => {
+      const c = loadComparison(join(repoRoot, "experiments", f));
+      for (const e of c.configs.map(configEntry)) expect(() => loadConfig(join(repoRoot, e.file), [...c.set, ...e.set])).not.toThrow();
     });
   }
 });

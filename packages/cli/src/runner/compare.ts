@@ -4,7 +4,7 @@ import { UserError, log, readColumnar, sha256, stableStringify } from "@mle/core
 import { holmAdjust, pairedTTest, wilcoxonSignedRank } from "@mle/metrics";
 import { describeModel } from "@mle/models";
 import { writeComparisonReport, type PairedSummary, type TunedSummary } from "@mle/report";
-import { loadComparison, type Comparison, type ComparisonTuning } from "../config/experiment-file.ts";
+import { configEntry, loadComparison, type Comparison, type ComparisonTuning } from "../config/experiment-file.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Results } from "./results.ts";
 import { configHash, defaultTrackingUri, forEach, localExecutor, type RunExecutor } from "./executor.ts";
@@ -46,11 +46,12 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
   const c = loadComparison(file);
   const executor = o.executor ?? localExecutor;
   // Every config is checked with the comparison's overrides before any of them trains.
-  for (const cfgFile of c.configs) loadConfig(cfgFile, [...c.set, `experiment.seeds=[${c.seeds.join(",")}]`]);
+  const entries = c.configs.map(configEntry);
+  for (const e of entries) loadConfig(e.file, [...c.set, ...e.set, `experiment.seeds=[${c.seeds.join(",")}]`]);
   // On a queue every config (its tuning, then its run) goes at once; here, one after another.
-  const models = await forEach(executor, c.configs, async (cfgFile): Promise<ComparedModel> => {
-    const tuned = c.tune ? await tuneForComparison(c, cfgFile, { ...o, executor }) : undefined;
-    const overrides = [...c.set, ...(tuned?.assignments ?? []), `experiment.seeds=[${c.seeds.join(",")}]`];
+  const models = await forEach(executor, entries, async ({ file: cfgFile, set: own }): Promise<ComparedModel> => {
+    const tuned = c.tune ? await tuneForComparison(c, cfgFile, own, { ...o, executor }) : undefined;
+    const overrides = [...c.set, ...own, ...(tuned?.assignments ?? []), `experiment.seeds=[${c.seeds.join(",")}]`];
     const { config } = loadConfig(cfgFile, overrides);
     const outDir = join(o.runsDir, c.name, config.experiment.name);
     const hash = configHash(config);
@@ -146,13 +147,13 @@ function withHolm(tests: (PairedSummary | null)[]): (PairedSummary | null)[] {
  * <runs>/<comparison>/tune/<config>/; the best values come back as `--set` assignments. With `reuse`, a finished
  * tuning with the same config, space and settings is read back instead of rerun.
  */
-async function tuneForComparison(c: Comparison, cfgFile: string, o: { runsDir: string; reuse: boolean; executor: RunExecutor }): Promise<{ assignments: string[]; summary: TunedSummary } | undefined> {
+async function tuneForComparison(c: Comparison, cfgFile: string, own: string[], o: { runsDir: string; reuse: boolean; executor: RunExecutor }): Promise<{ assignments: string[]; summary: TunedSummary } | undefined> {
   const t = c.tune!;
   const name = basename(cfgFile).replace(/\.ya?ml$/, "");
   if (!hasSpaceEntry(t.space, name)) return undefined;
   const space = readSpace(t.space, name);
   const outDir = join(o.runsDir, c.name, "tune", name);
-  const trialSet = [...c.set, ...t.set, ...sameTrainingAsReported(c, cfgFile, t)];
+  const trialSet = [...c.set, ...own, ...t.set, ...sameTrainingAsReported(c, cfgFile, own, t)];
   const key = sha256(stableStringify({ config: loadConfig(cfgFile, trialSet).config, space, t, metric: c.primary }));
   const savedFile = join(outDir, "chosen.json");
   let summary: TunedSummary;
@@ -174,10 +175,10 @@ async function tuneForComparison(c: Comparison, cfgFile: string, o: { runsDir: s
  * every epoch of `training.epochs`: the epochs chosen would not be the epochs scored. Such trials train with
  * early stopping off (and so without pruning, which reads the same validation curve).
  */
-function sameTrainingAsReported(c: Comparison, cfgFile: string, t: ComparisonTuning): string[] {
+function sameTrainingAsReported(c: Comparison, cfgFile: string, own: string[], t: ComparisonTuning): string[] {
   if (!t.set.length) return [];
-  const reported = loadConfig(cfgFile, c.set).config;
-  const trial = loadConfig(cfgFile, [...c.set, ...t.set]).config;
+  const reported = loadConfig(cfgFile, [...c.set, ...own]).config;
+  const trial = loadConfig(cfgFile, [...c.set, ...own, ...t.set]).config;
   const watches = (x: typeof reported) => "valid" in x.split && x.split.valid > 0 && (x.training.earlyStopping?.patience ?? 0) > 0;
   return !watches(reported) && watches(trial) ? ["training.earlyStopping.patience=0"] : [];
 }
