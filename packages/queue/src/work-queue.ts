@@ -83,6 +83,19 @@ export class WorkQueue {
     return sub;
   }
 
+  /** A value kept with the submission (e.g. the MLflow run a resumed command reopens). */
+  async note(submissionId: string, key: string, value?: string): Promise<string | null> {
+    const k = keys(this.address).submission(submissionId);
+    if (value !== undefined) await this.redis.hset(k, { [`note:${key}`]: value });
+    return value ?? (await this.redis.hget(k, `note:${key}`));
+  }
+
+  /** Every note of a submission whose key starts with `prefix`. */
+  async notes(submissionId: string, prefix: string): Promise<Record<string, string>> {
+    const all = await this.redis.hgetall(keys(this.address).submission(submissionId));
+    return Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith(`note:${prefix}`)).map(([k, v]) => [k.slice(5), v]));
+  }
+
   async getSubmission(id: string): Promise<Submission | null> {
     const json = await this.redis.hget(keys(this.address).submission(id), "json");
     return json ? (JSON.parse(json) as Submission) : null;

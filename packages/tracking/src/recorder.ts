@@ -55,11 +55,14 @@ export class RunRecorder {
   }
 
   /**
-   * A run another process created and will end (a queue's submitter): this recorder nests runs under it and never
-   * ends it. (Were this recorder to fail over to its local store, the children would name a parent that store lacks.)
+   * A run created earlier or elsewhere. Not `owned` (a queue's submitter made it): this recorder nests runs under it
+   * and never ends it. `owned` (a resumed submission's own parent run): it logs to it and ends it like its own.
+   * (Were this recorder to fail over to its local store, runs would name a parent that store lacks.)
    */
-  existingRun(experiment: string, id: string): RunHandle {
-    return { experiment, name: "", tags: [], startTime: Date.now(), journal: [], id, remoteId: id, ended: true };
+  existingRun(experiment: string, id: string, owned = false): RunHandle {
+    const h: RunHandle = { experiment, name: "", tags: [], startTime: Date.now(), journal: [], id, remoteId: id, ended: !owned };
+    if (owned) this.runs.push(h);
+    return h;
   }
 
   log(h: RunHandle, batch: { metrics?: Metric[]; params?: KeyValue[]; tags?: KeyValue[] }): Promise<void> {

@@ -139,10 +139,10 @@ describe.skipIf(!ready)(`the work queue end to end: Redis, MLflow on PostgreSQL,
     await Promise.all([...workers.values()].map((w) => stop(w, "SIGTERM")));
   });
 
-  it("a detached submission survives a Redis restart mid-job, and pnpm queue wait finishes it", async () => {
+  it("a detached submission survives a Redis restart mid-job, and pnpm queue wait finishes it in the same MLflow run", async () => {
     const url = `${redis.url}?prefix=restart`;
     const out = join(tmp.dir, "restart/run");
-    const args = ["configs/ml100k/bpr.yaml", "--seeds", "1", "--set", "training.epochs=40", "--set", "tracking.enabled=false", "--out", out];
+    const args = ["configs/ml100k/bpr.yaml", "--seeds", "1", "--set", "training.epochs=40", "--out", out];
     const w = worker("w4", url);
     const submitted = await finished(node("exp", [...args, "--queue", url, "--detach"]));
     expect(submitted.code).toBe(0);
@@ -157,12 +157,45 @@ describe.skipIf(!ready)(`the work queue end to end: Redis, MLflow on PostgreSQL,
     expect(done.output).toMatch(/test metrics of bpr\(d=200\)/);
     // It ran once: the restart cost the job nothing. And its figures are a local run's.
     expect(done.output).not.toMatch(/attempt 2/);
-    const local = await finished(node("exp", [...args, "--out", join(tmp.dir, "restart/local"), "-q"]));
+    const local = await finished(node("exp", [...args, "--set", "tracking.enabled=false", "--out", join(tmp.dir, "restart/local"), "-q"]));
     expect(local.code).toBe(0);
     const ndcg = (dir: string) => (JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as { metrics: Record<string, { perSeed: number[] }> }).metrics["ndcg@10"].perSeed;
     expect(existsSync(join(out, "results.json"))).toBe(true);
     expect(ndcg(out)).toEqual(ndcg(join(tmp.dir, "restart/local")));
+    // One parent run, opened by the detached command and finished by pnpm queue wait, holding the one seed run.
+    const client = new MlflowRestClient(mlflow.uri);
+    const runs = await client.searchRuns([await client.experimentId("ml100k-bpr")]);
+    const tag = (r: RunRecord, k: string) => r.data.tags.find((t) => t.key === k)?.value;
+    const parents = runs.filter((r) => tag(r, "mle.queueSubmission") === id && !tag(r, "mlflow.parentRunId"));
+    expect(parents.map((r) => r.info.status)).toEqual(["FINISHED"]);
+    expect(runs.filter((r) => tag(r, "mlflow.parentRunId") === parents[0].info.run_id).map((r) => r.info.status)).toEqual(["FINISHED"]);
     await stop(w, "SIGTERM");
+  });
+
+  it("pnpm queue cancel stops a running seed: the job fails without a retry, its MLflow run ends KILLED, the worker goes on", async () => {
+    const url = `${redis.url}?prefix=cancel`;
+    const w = worker("w5", url);
+    const submitted = await finished(node("exp", ["configs/ml100k/bpr.yaml", "--seeds", "1", "--out", join(tmp.dir, "cancel/run"), "--queue", url, "--detach"]));
+    const id = /submitted ([0-9a-f]+)/.exec(submitted.output)?.[1];
+    expect([submitted.code, id]).toEqual([0, expect.any(String)]);
+    const q = await WorkQueue.connect(url);
+    try {
+      let job: JobView | undefined;
+      while (!(job = (await q.jobs(id!)).find((j) => j.state === "active" && epochOf(j) >= 2))) await new Promise((r) => setTimeout(r, 200));
+      const cancel = await finished(node("queue", ["cancel", id!, "--queue", url]));
+      expect(cancel.output).toMatch(/0 waiting jobs removed, 1 running job asked to stop, 1 parent MLflow run ended KILLED/);
+      let v = await q.view(job.id);
+      while (v.state !== "failed") v = (await new Promise((r) => setTimeout(r, 200)), await q.view(job.id));
+      expect([v.attemptsStarted, v.failedReason]).toEqual([1, expect.stringMatching(/ml100k-bpr: cancelled \(cancelled by pnpm queue cancel\)/)]);
+      const client = new MlflowRestClient(mlflow.uri);
+      const runs = await client.searchRuns([await client.experimentId("ml100k-bpr")]);
+      expect(runs.filter((r) => r.data.tags.some((t) => t.key === "mle.queueJob" && t.value === job!.id)).map((r) => r.info.status)).toEqual(["KILLED"]);
+      expect(runs.filter((r) => r.data.tags.some((t) => t.key === "mle.queueSubmission" && t.value === id)).map((r) => r.info.status)).toEqual(["KILLED"]);
+      expect(w.exitCode).toBeNull();
+    } finally {
+      await q.close();
+      await stop(w, "SIGTERM");
+    }
   });
 });
 

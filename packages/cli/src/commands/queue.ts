@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { UserError } from "@mle/core";
 import { WorkQueue, type JobView } from "@mle/queue";
+import { MlflowRestClient } from "@mle/tracking";
 import { table } from "../format.ts";
 
 const RESUMABLE = new Set(["exp", "compare", "tune"]);
@@ -71,7 +72,15 @@ export function queueCommand(): Command {
     .option("--queue <url>", "redis://host:port (default $MLE_QUEUE)")
     .action(async (id: string, o: { queue?: string }) => withQueue(o, async (q) => {
       const r = await q.cancel(id);
-      process.stdout.write(`cancelled ${id}: ${r.removed} waiting job${r.removed === 1 ? "" : "s"} removed, ${r.stopped} running job${r.stopped === 1 ? "" : "s"} asked to stop\n`);
+      // The parent MLflow runs the submitting command opened end KILLED too (the seeds' runs end as their workers stop).
+      let ended = 0;
+      for (const note of Object.values(await q.notes(id, "parent:"))) {
+        const { id: runId, uri } = JSON.parse(note) as { id: string; uri: string };
+        if (!/^https?:\/\//.test(uri)) continue;
+        const client = new MlflowRestClient(uri);
+        if ((await client.getRun(runId)).info.status === "RUNNING") (await client.endRun(runId, "KILLED", Date.now()), ended++);
+      }
+      process.stdout.write(`cancelled ${id}: ${r.removed} waiting job${r.removed === 1 ? "" : "s"} removed, ${r.stopped} running job${r.stopped === 1 ? "" : "s"} asked to stop${ended ? `, ${ended} parent MLflow run${ended === 1 ? "" : "s"} ended KILLED` : ""}\n`);
     }));
   return cmd;
 }

@@ -1,5 +1,5 @@
 import { loadDataset } from "@mle/data";
-import { log, stableStringify } from "@mle/core";
+import { log, sha256, stableStringify } from "@mle/core";
 import { WorkQueue, type JobView, type Submission } from "@mle/queue";
 import { loadConfig } from "../config/load.ts";
 import { configHash, executeRun, type RunExecutor, type RunOutcome, type RunRequest } from "../runner/executor.ts";
@@ -30,13 +30,18 @@ export class QueueExecutor implements RunExecutor {
     const { config } = loadConfig(r.configFile, r.overrides);
     const dataChecksum = await this.checksum(config.data.dataset, config.data.mirror, config.data.cacheDir);
     const request: RunRequest = { ...r, expect: { configHash: configHash(config), dataChecksum } };
-    return executeRun(r, {
+    // A resumed submission (pnpm queue wait) reopens the parent MLflow run the first command opened.
+    const parentNote = `parent:${sha256(stableStringify({ configFile: r.configFile, overrides: r.overrides, outDir: r.outDir })).slice(0, 16)}`;
+    const earlier = await this.queue.note(this.submission.id, parentNote);
+    return executeRun({ ...r, tags: [...(r.tags ?? []), { key: "mle.queueSubmission", value: this.submission.id }] }, {
+      resumeParentRunId: earlier ? (JSON.parse(earlier) as { id: string }).id : undefined,
+      onRunStarted: async (id, uri) => void (await this.queue.note(this.submission.id, parentNote, JSON.stringify({ id, uri }))),
       seedJobs: async (seed, parentRunId) => {
         const job: SeedJob = { request, seed, parentRunId };
         // The key names what is run and where its files go: not the parent run (a resumed submission opens a new one).
         const key = stableStringify({ configFile: r.configFile, overrides: r.overrides, outDir: r.outDir, prune: r.prune, seed });
         const id = await this.queue.enqueue(this.submission, key, `${r.label} seed ${seed}`, job, { attempts: this.o.attempts });
-        this.enqueued++;
+        if (this.enqueued++ === 0) await this.warnIfNoWorkers();
         this.lastEnqueue = Date.now();
         await this.queue.outcome(id, (v) => log(describe(v)));
       },
@@ -46,6 +51,13 @@ export class QueueExecutor implements RunExecutor {
   /** Resolves once at least one job is in and none was added for `quietMs`: a detached submission can return. */
   async settled(quietMs = 1500): Promise<void> {
     while (this.enqueued === 0 || Date.now() - this.lastEnqueue < quietMs) await new Promise((r) => setTimeout(r, 200));
+  }
+
+  /** Jobs wait for a worker: say so at once when none is connected, rather than wait in silence. */
+  private async warnIfNoWorkers(): Promise<void> {
+    const workers = await this.queue.workers();
+    if (!workers.length) log(`queue: no worker is connected to ${this.queue.address.url} yet; the jobs wait for one: pnpm worker --queue ${this.queue.address.url}`);
+    else log(`queue: ${workers.length} worker${workers.length === 1 ? "" : "s"} connected (${workers.join(", ")})`);
   }
 
   /** The release checksum as this machine sees it, computed once per release. */

@@ -63,7 +63,7 @@ export function requestOptions(r: RunRequest): { config: ExperimentConfig; optio
 }
 
 /** Runs a request here (`pnpm exp`'s path); with `seedJobs`, its seeds run on a queue's workers. */
-export async function executeRun(r: RunRequest, hooks: Pick<RunOptions, "signal" | "onRunStarted" | "onProgress" | "seedJobs"> = {}): Promise<RunOutcome> {
+export async function executeRun(r: RunRequest, hooks: Pick<RunOptions, "signal" | "onRunStarted" | "onProgress" | "seedJobs" | "resumeParentRunId"> = {}): Promise<RunOutcome> {
   const { config, options } = requestOptions(r);
   const run = await runExperiment(config, r.configFile, r.outDir, { ...options, ...hooks });
   return { results: run.results, tracking: run.tracking, pruned: run.seeds.some((s) => s.training.pruned), curve: run.seeds[0].training.curve.map((p) => p.valid ?? NaN) };

@@ -46,6 +46,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** The MLflow run this process opened (the parent; a seed job's child), as soon as it exists: a queue worker remembers it, to end it KILLED if the worker dies. */
   onRunStarted?: (runId: string, uri: string) => Promise<void>;
+  /** The parent run an earlier process of the same queue submission opened: reopened, not created again. */
+  resumeParentRunId?: string;
   /** Tags of each seed's child run (a seed job: its queue job and attempt). */
   seedTags?: KeyValue[];
   /** Runs each seed elsewhere (a queue's workers), all at once, under the parent run given; the seed's folder then holds its result. */
@@ -111,9 +113,13 @@ async function run(config: ExperimentConfig, configFile: string, outDir: string,
   let parent: RunHandle | undefined;
   try {
     if (rec) {
-      parent = await rec.startRun(experimentName, config.experiment.name, [...tags, ...(o.parentTags ?? [])]);
-      await rec.log(parent, { params });
-      await o.onRunStarted?.(parent.id!, rec.uri);
+      if (o.resumeParentRunId) {
+        parent = rec.existingRun(experimentName, o.resumeParentRunId, true);
+      } else {
+        parent = await rec.startRun(experimentName, config.experiment.name, [...tags, ...(o.parentTags ?? [])]);
+        await rec.log(parent, { params });
+        await o.onRunStarted?.(parent.id!, rec.uri);
+      }
       await rec.inputs(parent, [{ name: prepared.loaded.dataset.name, digest: prepared.loaded.dataset.checksum.slice(0, 36), source: prepared.loaded.located.dir, sourceType: "local", context: "training" }]);
       await rec.experimentTag(experimentName, "mlflow.note.content", note(`${config.experiment.description ? `${config.experiment.description}\n\n` : ""}Runs of \`${configFile}\` (${describeModel(config.model)} on ${prepared.loaded.dataset.name}, \`${config.split.kind}\` split): one parent run per \`pnpm exp\`, one child run per seed. Each parent's description is its report.`, 20000));
     }
