@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { UserError, log, yieldToEvents } from "@mle/core";
@@ -130,6 +130,9 @@ async function run(config: ExperimentConfig, configFile: string, outDir: string,
       seeds = await Promise.all(prepared.seeds.map(async (s) => {
         await o.seedJobs!(s.seed, parent?.id);
         guard.seedDone(s.seed, s.dir);
+        if (!existsSync(join(s.dir, "seed-result.bin"))) {
+          throw new UserError(`seed ${s.seed} finished on a worker, but ${join(s.dir, "seed-result.bin")} is not here: the worker wrote its run folder elsewhere`, "workers and the submitting command need one runs folder: a shared file system mounted at the same path, and workers started in a checkout at the submitter's path");
+        }
         return readSeedResult(s.dir);
       }));
     } else {
