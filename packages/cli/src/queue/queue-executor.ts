@@ -68,11 +68,11 @@ export class QueueExecutor implements RunExecutor {
   }
 }
 
-/** One line per change a worker reports: state, attempt, seed and epoch. */
+/** One line per change a worker reports: state, worker, attempt and epoch (the label names the seed). */
 export function describe(v: JobView): string {
-  const p = (v.progress ?? {}) as { seed?: number; seedIndex?: number; seeds?: number; epoch?: number; valid?: number; worker?: string };
-  const where = v.state === "active" && p.seeds ? `, seed ${p.seed} (${(p.seedIndex ?? 0) + 1}/${p.seeds})${p.epoch ? ` epoch ${p.epoch}${p.valid !== undefined ? ` valid ${p.valid.toFixed(4)}` : ""}` : ""}` : "";
+  const p = (v.progress ?? {}) as { epoch?: number; valid?: number; worker?: string };
+  const epoch = v.state === "active" && p.epoch ? `, epoch ${p.epoch}${p.valid !== undefined ? ` (valid ${p.valid.toFixed(4)})` : ""}` : "";
   const attempt = v.attemptsStarted > 1 ? `, attempt ${v.attemptsStarted}` : "";
   const worker = v.state === "active" && (p.worker ?? v.worker) ? ` on ${p.worker ?? v.worker}` : "";
-  return `queue: ${v.label} ${v.state}${worker}${attempt}${where}`;
+  return `queue: ${v.label} ${v.state}${worker}${attempt}${epoch}`;
 }
