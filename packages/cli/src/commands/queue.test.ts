@@ -3,12 +3,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { noMirrorReason, repoRoot, tempDir, testMirror } from "@mle/core/testing";
-import { WorkQueue, type JobView } from "@mle/queue";
+import { WorkQueue, type JobContext, type JobView } from "@mle/queue";
 import { noRedisReason, redisServerBin, startRedis, stopAllRedis, type TestRedis } from "@mle/queue/testing";
 import { MlflowRestClient, type RunRecord } from "@mle/tracking";
 import { createPostgresDatabase, mlflowBin, noMlflowReason, noPostgresReason, postgresReachable, startMlflowServer, stopAllServers, type TestServer } from "@mle/tracking/testing";
 import { loadConfig } from "../config/load.ts";
-import { configHash, executeRun } from "../runner/executor.ts";
+import { configHash } from "../runner/executor.ts";
+import { runJob } from "../queue/job-handler.ts";
 
 const mirror = testMirror();
 const tmp = tempDir("mle-queue-cli-");
@@ -222,8 +223,11 @@ describe.skipIf(!mirror)(`a worker refuses a run it would not run as submitted (
     const overrides = ["experiment.seeds=[1]", "tracking.enabled=false", "training.epochs=1"];
     const file = join(repoRoot, "configs/ml100k/bpr.yaml");
     const { config } = loadConfig(file, overrides);
-    const base = { label: "bpr", configFile: file, overrides, outDir: join(tmp.dir, "refuse") };
-    await expect(executeRun({ ...base, expect: { configHash: configHash(config), dataChecksum: "ab".repeat(32) } })).rejects.toThrow(/ml-100k here \(sha256 [0-9a-f]{12}, from .*\) differs from the submitter's \(sha256 abababababab\): refusing/);
-    await expect(executeRun({ ...base, expect: { configHash: "cd".repeat(32) } })).rejects.toThrow(/differs from the submitter's \(cdcdcdcdcdcd\)/);
+    const request = { label: "bpr", configFile: file, overrides, outDir: join(tmp.dir, "refuse") };
+    // The worker's own path (the job handler), with the context a worker gives it.
+    const ctx: JobContext = { jobId: "j", label: "bpr", attempt: 1, memory: {}, remember: async () => undefined, progress: async () => undefined, signal: new AbortController().signal, worker: "test" };
+    await expect(runJob({ request: { ...request, expect: { configHash: configHash(config), dataChecksum: "ab".repeat(32) } }, seed: 1 }, ctx)).rejects.toThrow(/ml-100k here \(sha256 [0-9a-f]{12}, from .*\) differs from the submitter's \(sha256 abababababab\): refusing/);
+    await expect(runJob({ request: { ...request, expect: { configHash: "cd".repeat(32) } }, seed: 1 }, ctx)).rejects.toThrow(/differs from the submitter's \(cdcdcdcdcdcd\)/);
+    expect(existsSync(join(tmp.dir, "refuse", "seed-1", "model"))).toBe(false);
   });
 });
