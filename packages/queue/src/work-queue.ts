@@ -34,7 +34,7 @@ export interface JobView {
 export class JobFailedError extends UserError {
   override name = "JobFailedError";
   constructor(readonly job: JobView) {
-    super(`${job.label} (job ${job.id}) failed after ${job.attemptsMade} attempt${job.attemptsMade === 1 ? "" : "s"}: ${job.failedReason ?? "no reason kept"}`, `pnpm queue status shows every job of the submission; fix the cause and submit again`);
+    super(`${job.label} (job ${job.id}) failed after ${job.attemptsStarted} attempt${job.attemptsStarted === 1 ? "" : "s"}: ${job.failedReason ?? "no reason kept"}`, `pnpm queue status shows every job of the submission; fix the cause and submit again`);
   }
 }
 

@@ -81,7 +81,7 @@ export async function startWorker<T, R>(url: string, handler: JobHandler<T, R>, 
   worker.on("active", (job) => log(`${name}: started ${(job.data as JobEnvelope<T>).label} (job ${job.id}, attempt ${job.attemptsStarted})`));
   worker.on("completed", (job) => log(`${name}: finished ${(job.data as JobEnvelope<T>).label} (job ${job.id})`));
   worker.on("failed", (job, e) => log(`${name}: ${(job?.data as JobEnvelope<T> | undefined)?.label ?? "a job"} failed (job ${job?.id}, attempt ${job?.attemptsMade}): ${e.message}`));
-  worker.on("stalled", (id) => log(`${name}: job ${id} stalled (its worker stopped renewing the lock): back in the queue`));
+  worker.on("stalled", (id) => log(`${name}: job ${id} stalled (its worker stopped renewing the lock): back in the queue, unless it has now stalled more than ${o.maxStalled ?? 2} times (then failed)`));
   worker.on("error", (e) => log(`${name}: queue error: ${e.message}`));
   // `pnpm queue cancel`: the worker running the job aborts its signal; others ignore the message.
   const sub = new Redis(address.redis).on("error", () => undefined);

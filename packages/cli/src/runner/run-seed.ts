@@ -18,6 +18,8 @@ export interface SeedContext {
   tags: KeyValue[];
   params: KeyValue[];
   o: RunOptions;
+  /** The seed's child run as soon as it exists (a seed job's `onRunStarted`: the run its worker opened). */
+  onChildRun?: (runId: string, uri: string) => Promise<void>;
 }
 
 /** One seed: its MLflow child run (under `parent`), fit, evaluation, learning curve, files. */
@@ -30,7 +32,7 @@ export async function runSeed(ctx: SeedContext, s: PreparedSeed, seedIndex: numb
   await o.onProgress?.({ seed: s.seed, seedIndex, seeds: seedsTotal });
   const child = rec && parent ? await rec.startRun(ctx.experimentName, `${config.experiment.name}-seed-${s.seed}`, [...ctx.tags, { key: "mle.seed", value: String(s.seed) }, { key: "mle.splitHash", value: s.split.manifest.hash }, ...(o.seedTags ?? [])], parent) : undefined;
   if (rec && child) {
-    if (o.seedTags) await o.onRunStarted?.(child.id!, rec.uri);
+    await ctx.onChildRun?.(child.id!, rec.uri);
     await rec.log(child, { params: [...ctx.params, { key: "seed", value: String(s.seed) }] });
     await rec.inputs(child, [{ name: prepared.loaded.dataset.name, digest: prepared.loaded.dataset.checksum.slice(0, 36), source: prepared.loaded.located.dir, sourceType: "local", context: "training" }]);
   }

@@ -75,7 +75,7 @@ export async function runSeedJob(config: ExperimentConfig, configFile: string, o
     guard.recorder = rec;
     const experimentName = config.tracking.experiment ?? config.experiment.name;
     const parent = rec && parentRunId ? rec.existingRun(experimentName, parentRunId) : undefined;
-    const ctx: SeedContext = { config, configFile, prepared, rec, experimentName, tags: runTags(configFile, hash, prepared, engine, provenance()), params: runParams(config), o };
+    const ctx: SeedContext = { config, configFile, prepared, rec, experimentName, tags: runTags(configFile, hash, prepared, engine, provenance()), params: runParams(config), o, onChildRun: o.onRunStarted };
     try {
       const r = await runSeed(ctx, s, config.experiment.seeds.indexOf(seed), parent, config.experiment.seeds.length);
       writeSeedResult(s.dir, r);
