@@ -149,6 +149,21 @@ tune: { space: ${join(dir, "space.yaml")}, budget: 3, sampler: random, seeds: ${
     expect(md).toContain("## Tuning");
     expect(md).toContain(`| ml100k-ease | \`model.lambda\` ${best.params["model.lambda"].toPrecision(4)} | ndcg@10 ${best.value.toFixed(4)} (trial ${best.trial}) | 3 (0, 0) |`);
     expect(md).toContain("| ml100k-popularity | as written (no entry in the space file) | | |");
+
+    // What the report folder keeps is enough for --reuse elsewhere: with an empty runs folder (a fresh clone), nothing
+    // is tuned or trained again and the report, paired tests included, is the same.
+    expect(readFileSync(join(dir, "reports", "tuned", "tuning", "ease", "best.yaml"), "utf8")).toContain("lambda");
+    const results = readFileSync(join(dir, "reports", "tuned", "results.json"), "utf8");
+    const elsewhere = spawnSync(tsx, [join(repoRoot, "packages/cli/src/bin/compare.ts"), join(dir, "tuned.yaml"), "--reuse", "--runs", join(dir, "runs-elsewhere"), "--reports", join(dir, "reports"), "-q"], {
+      cwd: repoRoot, encoding: "utf8", env: { ...process.env, MOVIELENS_MIRROR: mirror ?? "", MOVIELENS_CACHE: join(tmp.dir, "cache"), CI: "1" },
+    });
+    expect(elsewhere.status, elsewhere.stderr).toBe(0);
+    expect(elsewhere.stdout).toContain("(reused)");
+    expect(existsSync(join(dir, "runs-elsewhere"))).toBe(false);
+    expect(readFileSync(join(dir, "reports", "tuned", "results.json"), "utf8")).toBe(results);
+    const tables = (s: string) => s.split("\n").filter((l) => l.startsWith("| ml100k-")).map((l) => l.replace(/\| [^|]*run [0-9a-f]+ \|$|\| (reused|not tracked) \|$/, ""));
+    expect(tables(readFileSync(join(dir, "reports", "tuned.md"), "utf8"))).toEqual(tables(md));
+
     writeFileSync(join(dir, "overlap.yaml"), experiment("[1]").replace("name: tuned", "name: overlap"));
     const overlap = compare(join(dir, "overlap.yaml"));
     expect(overlap.status).toBe(2);

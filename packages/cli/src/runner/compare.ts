@@ -8,6 +8,7 @@ import { configEntry, loadComparison, type Comparison, type ComparisonTuning } f
 import { loadConfig } from "../config/load.ts";
 import type { Results } from "./results.ts";
 import { configHash, defaultTrackingUri, forEach, localExecutor, type RunExecutor } from "./executor.ts";
+import { keepModel, keepTuning, keptModelFile, keptTuningDir, readKeptModel, readKeptTuning, type PerUser } from "./kept-runs.ts";
 import { runTuning } from "./tune.ts";
 import { hasSpaceEntry, readSpace } from "./tune-space.ts";
 
@@ -18,7 +19,7 @@ export interface ComparedModel {
   results: Results;
   tracking: string | null;
   /** Per seed: evaluated users and their primary-metric values. */
-  perUser: { users: Int32Array; values: Float32Array }[];
+  perUser: PerUser[];
   reused: boolean;
   /** How the config was tuned before it ran (an experiment file with `tune:`). */
   tuned?: TunedSummary;
@@ -40,7 +41,8 @@ function columnsAt(primary: string): string[] {
 /**
  * Runs (or, with `reuse`, reuses finished runs of) every config of an experiment file on its seeds,
  * then writes `reports/<name>.md` (table, paired tests against the best model and against EASE,
- * times, charts) and `reports/<name>/results.json` (what CI re-checks).
+ * times, charts) and `reports/<name>/results.json` (what CI re-checks). Each finished model and tuning is also kept
+ * under `reports/<name>/kept/` and `reports/<name>/tuning/` (kept-runs.ts), where `reuse` finds them first.
  */
 export async function runComparison(file: string, o: { runsDir: string; reportsDir: string; reuse: boolean; executor?: RunExecutor }): Promise<ComparisonOutput> {
   const c = loadComparison(file);
@@ -55,26 +57,30 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
     const { config } = loadConfig(cfgFile, overrides);
     const outDir = join(o.runsDir, c.name, config.experiment.name);
     const hash = configHash(config);
+    const keptFile = keptModelFile(o.reportsDir, c.name, config.experiment.name);
+    const kept = o.reuse ? readKeptModel(keptFile, hash, c.primary) : undefined;
     const saved = join(outDir, "results.json");
     let results: Results;
     let tracking: string | null = null;
-    let reused = false;
-    if (o.reuse && existsSync(saved) && (JSON.parse(readFileSync(saved, "utf8")) as Results).configHash === hash) {
-      results = JSON.parse(readFileSync(saved, "utf8")) as Results;
-      reused = true;
-      log(`${config.experiment.name}: reusing ${saved}`);
+    let perUser: PerUser[];
+    let reused = true;
+    if (kept) {
+      ({ results, tracking, perUser } = kept);
+      log(`${config.experiment.name}: reusing ${keptFile}`);
     } else {
-      const run = await executor.run({ label: `${config.experiment.name} (compare ${c.name})`, configFile: cfgFile, overrides, outDir, trackingUri: defaultTrackingUri() });
-      results = run.results;
-      tracking = run.tracking ? `${run.tracking.uri} run ${run.tracking.parentRunId}` : null;
+      if (o.reuse && existsSync(saved) && (JSON.parse(readFileSync(saved, "utf8")) as Results).configHash === hash) {
+        results = JSON.parse(readFileSync(saved, "utf8")) as Results;
+        log(`${config.experiment.name}: reusing ${saved}`);
+      } else {
+        const run = await executor.run({ label: `${config.experiment.name} (compare ${c.name})`, configFile: cfgFile, overrides, outDir, trackingUri: defaultTrackingUri() });
+        results = run.results;
+        tracking = run.tracking ? `${run.tracking.uri} run ${run.tracking.parentRunId}` : null;
+        reused = false;
+      }
+      perUser = readPerUser(outDir, results.seeds, c.primary);
+      // Kept as soon as it finishes: a comparison stopped halfway keeps what it finished.
+      keepModel(keptFile, results, tracking, c.primary, perUser);
     }
-    const perUser = results.seeds.map((seed) => {
-      const perUserFile = join(outDir, `seed-${seed}`, "per-user.bin");
-      if (!existsSync(perUserFile)) throw new UserError(`${perUserFile} is not here: the run finished on a worker that wrote it elsewhere`, "workers and the submitter need one runs folder (--runs on a shared file system, at the same path)");
-      const { columns } = readColumnar(perUserFile);
-      // Raw MovieLens user ids: a task index names a different person on another seed's split.
-      return { users: columns.userIds as Int32Array, values: columns[c.primary] as Float32Array };
-    });
     return { config: cfgFile, name: config.experiment.name, modelLine: describeModel(config.model), results, tracking, perUser, reused, tuned: tuned?.summary };
   });
   mkdirSync(join(o.reportsDir, c.name), { recursive: true });
@@ -102,6 +108,17 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
     })),
   }, o.reportsDir);
   return { comparison: c, models, reportFile, resultsFile };
+}
+
+/** Per seed, the evaluated users and their values of `metric`, from the run's per-user.bin files. */
+function readPerUser(outDir: string, seeds: number[], metric: string): PerUser[] {
+  return seeds.map((seed) => {
+    const perUserFile = join(outDir, `seed-${seed}`, "per-user.bin");
+    if (!existsSync(perUserFile)) throw new UserError(`${perUserFile} is not here: the run finished on a worker that wrote it elsewhere`, "workers and the submitter need one runs folder (--runs on a shared file system, at the same path)");
+    const { columns } = readColumnar(perUserFile);
+    // Raw MovieLens user ids: a task index names a different person on another seed's split.
+    return { users: columns.userIds as Int32Array, values: columns[metric] as Float32Array };
+  });
 }
 
 /**
@@ -144,10 +161,11 @@ function withHolm(tests: (PairedSummary | null)[]): (PairedSummary | null)[] {
 
 /**
  * `pnpm tune` for one config of a comparison (when the space file has an entry for it): the trials under
- * <runs>/<comparison>/tune/<config>/; the best values come back as `--set` assignments. With `reuse`, a finished
- * tuning with the same config, space and settings is read back instead of rerun.
+ * <runs>/<comparison>/tune/<config>/, its record under <reports>/<comparison>/tuning/<config>/; the best values come
+ * back as `--set` assignments. With `reuse`, a finished tuning with the same config, space and settings (in either
+ * place) is read back instead of rerun.
  */
-async function tuneForComparison(c: Comparison, cfgFile: string, own: string[], o: { runsDir: string; reuse: boolean; executor: RunExecutor }): Promise<{ assignments: string[]; summary: TunedSummary } | undefined> {
+async function tuneForComparison(c: Comparison, cfgFile: string, own: string[], o: { runsDir: string; reportsDir: string; reuse: boolean; executor: RunExecutor }): Promise<{ assignments: string[]; summary: TunedSummary } | undefined> {
   const t = c.tune!;
   const name = basename(cfgFile).replace(/\.ya?ml$/, "");
   if (!hasSpaceEntry(t.space, name)) return undefined;
@@ -155,17 +173,19 @@ async function tuneForComparison(c: Comparison, cfgFile: string, own: string[], 
   const outDir = join(o.runsDir, c.name, "tune", name);
   const trialSet = [...c.set, ...own, ...t.set, ...sameTrainingAsReported(c, cfgFile, own, t)];
   const key = sha256(stableStringify({ config: loadConfig(cfgFile, trialSet).config, space, t, metric: c.primary }));
-  const savedFile = join(outDir, "chosen.json");
+  const keptDir = keptTuningDir(o.reportsDir, c.name, name);
+  const saved = o.reuse ? readKeptTuning([outDir, keptDir], key) : undefined;
   let summary: TunedSummary;
-  if (o.reuse && existsSync(savedFile) && (JSON.parse(readFileSync(savedFile, "utf8")) as { key: string }).key === key) {
-    summary = (JSON.parse(readFileSync(savedFile, "utf8")) as { summary: TunedSummary }).summary;
-    log(`${name}: reusing its tuning (${savedFile})`);
+  if (saved) {
+    summary = saved.summary;
+    log(`${name}: reusing its tuning (${saved.from})`);
   } else {
     const r = await runTuning({ configFile: cfgFile, overrides: trialSet, space, sampler: t.sampler, budget: { trials: t.budget, minutes: Infinity }, seed: t.seed, seeds: t.seeds, metric: c.primary, prune: t.prune, outDir, executor: o.executor });
     if (!r.best) throw new UserError(`${cfgFile}: no tuning trial finished (${r.trials.map((x) => x.status).join(", ")}); see ${outDir}/trials.json`);
     summary = { params: r.best.params, validValue: r.best.value, metric: r.metric, trials: r.trials.length, pruned: r.trials.filter((x) => x.status === "pruned").length, failed: r.trials.filter((x) => x.status === "failed").length, bestTrial: r.best.trial };
-    writeFileSync(savedFile, `${JSON.stringify({ key, summary }, null, 2)}\n`);
+    writeFileSync(join(outDir, "chosen.json"), `${JSON.stringify({ key, summary }, null, 2)}\n`);
   }
+  if (saved?.from !== join(keptDir, "chosen.json")) keepTuning(keptDir, key, summary, outDir);
   return { assignments: Object.entries(summary.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`), summary };
 }
 
