@@ -21,6 +21,7 @@ export function tuneCommand(): Command {
     .requiredOption("--space <file|yaml>", "the search space: a YAML file (configs/**/space.yaml: an entry per config name) or inline, {path: {float|int: [lo, hi], log?: true} | {choice: [...]}}")
     .option("--budget <n|time>", "trials (20) or wall-clock time (30m, 2h); grid: every point unless fewer are asked", parseBudget)
     .addOption(new Option("--sampler <name>", "how trials are proposed").choices(["tpe", "random", "grid"]).default("tpe"))
+    .option("--startup <n>", "tpe: random trials before the model-based ones", (v) => Number(v), 10)
     .option("--metric <name>", "validation metric to optimise (default: the config's early-stopping metric, else ndcg@<first k>)")
     .option("--seeds <list>", "validation seeds each trial trains on (never the seeds a report quotes)", "101")
     .option("--seed <n>", "the sampler's seed", (v) => Number(v), 1)
@@ -29,7 +30,7 @@ export function tuneCommand(): Command {
     .option("--out <dir>", "where trials go (default runs/tune/<experiment>/<time>)")
     .option("--parallel <n>", "with --queue: trials proposed and run at once (default 1, which proposes what a local tuning does)", (v) => Number(v), 1)
     .option("-q, --quiet", "no progress output"))
-    .action(async (file: string, o: QueueFlags & { parallel: number; space: string; budget?: { trials?: number; minutes?: number }; sampler: "tpe" | "random" | "grid"; metric?: string; seeds: string; seed: number; prune: boolean; set: string[]; out?: string; quiet?: boolean }) => {
+    .action(async (file: string, o: QueueFlags & { parallel: number; space: string; budget?: { trials?: number; minutes?: number }; sampler: "tpe" | "random" | "grid"; startup: number; metric?: string; seeds: string; seed: number; prune: boolean; set: string[]; out?: string; quiet?: boolean }) => {
       if (o.quiet) setQuiet(true);
       const space = readSpace(o.space, basename(file).replace(/\.ya?ml$/, ""));
       const seeds = o.seeds.split(",").map((s) => Number(s.trim()));
@@ -40,7 +41,7 @@ export function tuneCommand(): Command {
       if (!Number.isInteger(o.parallel) || o.parallel < 1) throw new UserError(`--parallel: expected a positive whole number, found ${o.parallel}`);
       await withExecutor("tune", o, async (executor) => {
         const outDir = outDirFor(executor.submissionId);
-        const r = await runTuning({ configFile: file, overrides: o.set, space, sampler: o.sampler, budget, seed: o.seed, seeds, metric: o.metric, prune: o.prune, outDir, executor, parallel: o.parallel });
+        const r = await runTuning({ configFile: file, overrides: o.set, space, sampler: o.sampler, startup: o.startup, budget, seed: o.seed, seeds, metric: o.metric, prune: o.prune, outDir, executor, parallel: o.parallel });
         const keys = Object.keys(space);
         process.stdout.write(`${table(["trial", ...keys, `valid ${r.metric}`, "status", "s"], r.trials.map((t) => [String(t.trial), ...keys.map((k) => fmt(t.params[k])), Number.isFinite(t.value) ? t.value.toFixed(4) : "—", t.status + (t === r.best ? " (best)" : ""), t.seconds.toFixed(1)]), ["r", ...keys.map(() => "r" as const), "r", "l", "r"])}\n`);
         if (!r.best) throw new UserError(`no trial finished (${r.trials.length} run: ${r.trials.map((t) => t.status).join(", ")}); see ${outDir}/trials.json`);

@@ -12,6 +12,8 @@ export const comparisonTuningSchema = z.strictObject({
   /** Trials per config. */
   budget: z.number().int().min(1),
   sampler: z.enum(["tpe", "random", "grid"]).default("tpe"),
+  /** TPE: random trials before the model-based proposals start (below the budget, or TPE is random search). */
+  startup: z.number().int().min(1).default(10),
   /** The sampler's seed. */
   seed: z.number().int().default(1),
   /** Validation seeds the trials run on: never the comparison's seeds. */

@@ -94,7 +94,7 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
   const vsBest = withHolm(models.map((m) => (m === best ? null : paired(m, best))));
   const vsEase = withHolm(models.map((m) => (!ease || m === ease ? null : paired(m, ease))));
   const reportFile = await writeComparisonReport({
-    tuning: c.tune ? { space: c.tune.space, budget: c.tune.budget, sampler: c.tune.sampler, seeds: c.tune.seeds, prune: c.tune.prune, set: c.tune.set } : undefined,
+    tuning: c.tune ? { space: c.tune.space, budget: c.tune.budget, sampler: c.tune.sampler, startup: c.tune.startup, seeds: c.tune.seeds, prune: c.tune.prune, set: c.tune.set } : undefined,
     name: c.name, description: c.description, discussion: c.discussion, seeds: c.seeds, overrides: c.set, primary: p, ks,
     columns: columnsAt(c.primary).filter((k) => models.every((m) => m.results.metrics[k])),
     runs: models.map((m, i) => ({
@@ -180,7 +180,7 @@ async function tuneForComparison(c: Comparison, cfgFile: string, own: string[], 
     summary = saved.summary;
     log(`${name}: reusing its tuning (${saved.from})`);
   } else {
-    const r = await runTuning({ configFile: cfgFile, overrides: trialSet, space, sampler: t.sampler, budget: { trials: t.budget, minutes: Infinity }, seed: t.seed, seeds: t.seeds, metric: c.primary, prune: t.prune, outDir, executor: o.executor });
+    const r = await runTuning({ configFile: cfgFile, overrides: trialSet, space, sampler: t.sampler, startup: t.startup, budget: { trials: t.budget, minutes: Infinity }, seed: t.seed, seeds: t.seeds, metric: c.primary, prune: t.prune, outDir, executor: o.executor });
     if (!r.best) throw new UserError(`${cfgFile}: no tuning trial finished (${r.trials.map((x) => x.status).join(", ")}); see ${outDir}/trials.json`);
     summary = { params: r.best.params, validValue: r.best.value, metric: r.metric, trials: r.trials.length, pruned: r.trials.filter((x) => x.status === "pruned").length, failed: r.trials.filter((x) => x.status === "failed").length, bestTrial: r.best.trial };
     writeFileSync(join(outDir, "chosen.json"), `${JSON.stringify({ key, summary }, null, 2)}\n`);

@@ -16,6 +16,8 @@ export interface TuneOptions {
   overrides: string[];
   space: SearchSpace;
   sampler: "tpe" | "random" | "grid";
+  /** TPE: random trials before the model-based proposals start (default 10). */
+  startup?: number;
   /** Trials at most, and wall-clock minutes at most (a trial running at the limit finishes). */
   budget: { trials: number; minutes: number };
   /** The sampler's seed: the same seed, space and budget propose the same trials. */
@@ -67,7 +69,7 @@ export async function runTuning(o: TuneOptions): Promise<TuneResult> {
   const metric = o.metric ?? watchedMetric(base);
   const sign = lowerIsBetter(metric) ? -1 : 1;
   const rng = new Rng(o.seed, "tune");
-  const sampler: Sampler = o.sampler === "grid" ? new GridSampler(o.space) : o.sampler === "random" ? new RandomSampler(o.space, rng) : new TpeSampler(o.space, rng);
+  const sampler: Sampler = o.sampler === "grid" ? new GridSampler(o.space) : o.sampler === "random" ? new RandomSampler(o.space, rng) : new TpeSampler(o.space, rng, o.startup === undefined ? {} : { startup: o.startup });
   // Never before the trial has run its early-stopping patience: the config's own word on how long a plateau may last
   // (BPR's validation NDCG sits at popularity's level for several epochs before it climbs).
   const patience = base.training.earlyStopping?.patience ?? 0;
@@ -135,7 +137,7 @@ export async function runTuning(o: TuneOptions): Promise<TuneResult> {
         // A failed trial has no score: it leaves a gap in the history rather than a made-up value.
         if (rec && parent && Number.isFinite(record.value)) await rec.log(parent, { metrics: [{ key: mlflowKey(`valid_${metric}_by_trial`), value: record.value, step: record.trial, timestamp: Date.now() }] });
       }
-      writeFileSync(join(o.outDir, "trials.json"), `${JSON.stringify({ metric, sampler: o.sampler, seed: o.seed, seeds: o.seeds, space: o.space, trials }, null, 2)}\n`);
+      writeFileSync(join(o.outDir, "trials.json"), `${JSON.stringify({ metric, sampler: o.sampler, ...(o.sampler === "tpe" ? { startup: o.startup ?? 10 } : {}), seed: o.seed, seeds: o.seeds, space: o.space, trials }, null, 2)}\n`);
     }
     const finished = trials.filter((t) => t.status === "finished");
     const best = finished.length ? finished.reduce((a, b) => (sign * b.value > sign * a.value ? b : a)) : null;
