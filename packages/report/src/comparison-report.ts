@@ -52,7 +52,9 @@ export interface ComparedRun {
 
 export interface ComparisonSummary {
   /** The experiment file's `tune:` settings, when every config was tuned before it ran. */
-  tuning?: { space: string; budget: number; sampler: string; startup?: number; seeds: number[]; prune: boolean; set: string[] };
+  tuning?: { space: string; budget: number; sampler: string; startup?: number; seeds: number[]; prune: boolean; set: string[];
+    /** Set when the values were chosen by another comparison's tuning (`tunedIn:`), not on this comparison's protocol. */
+    from?: string };
   name: string;
   description?: string;
   /** The experiment file's prose, printed after the figures. */
@@ -152,7 +154,9 @@ function tuningSection(c: ComparisonSummary): string[] {
   return [
     "## Tuning",
     "",
-    `Every config with an entry in \`${t.space}\` was tuned before its run: \`pnpm tune\` with the same budget for each (${t.budget} trials, ${t.sampler} sampler${t.sampler === "tpe" && t.startup ? ` after ${Math.min(t.startup, t.budget)} random trials` : ""}${t.prune ? ", median-rule pruning of trials that early-stop on their validation part" : ""}), scored on the validation part of seed${t.seeds.length > 1 ? "s" : ""} ${t.seeds.join(", ")} — never the seeds above${t.set.length ? `, with ${t.set.map((x) => `\`${x}\``).join(", ")} for the trials only` : ""} — and the chosen values were then run on the comparison's seeds.`,
+    t.from
+      ? `Every config runs with the values that the tuning of \`${t.from}\` chose for it; they were not tuned again on this protocol. There, every config with an entry in \`${t.space}\` was tuned with the same budget (${t.budget} trials, ${t.sampler} sampler${t.sampler === "tpe" && t.startup ? ` after ${Math.min(t.startup, t.budget)} random trials` : ""}), scored on the validation part of seed${t.seeds.length > 1 ? "s" : ""} ${t.seeds.join(", ")}. The validation figures below are that comparison's.`
+      : `Every config with an entry in \`${t.space}\` was tuned before its run: \`pnpm tune\` with the same budget for each (${t.budget} trials, ${t.sampler} sampler${t.sampler === "tpe" && t.startup ? ` after ${Math.min(t.startup, t.budget)} random trials` : ""}${t.prune ? ", median-rule pruning of trials that early-stop on their validation part" : ""}), scored on the validation part of seed${t.seeds.length > 1 ? "s" : ""} ${t.seeds.join(", ")} — never the seeds above${t.set.length ? `, with ${t.set.map((x) => `\`${x}\``).join(", ")} for the trials only` : ""} — and the chosen values were then run on the comparison's seeds.`,
     "",
     "| model | chosen values | valid | trials (pruned, failed) |",
     "|---|---|---:|---|",

@@ -164,6 +164,22 @@ tune: { space: ${join(dir, "space.yaml")}, budget: 3, sampler: random, seeds: ${
     const tables = (s: string) => s.split("\n").filter((l) => l.startsWith("| ml100k-")).map((l) => l.replace(/\| [^|]*run [0-9a-f]+ \|$|\| (reused|not tracked) \|$/, ""));
     expect(tables(readFileSync(join(dir, "reports", "tuned.md"), "utf8"))).toEqual(tables(md));
 
+    // tunedIn: another protocol runs the values that comparison chose, without tuning again; a comparison that has not
+    // tuned a config is an error before anything trains.
+    writeFileSync(join(dir, "reused-values.yaml"), `name: reused-values\nseeds: [2]\nconfigs: [configs/ml100k/ease.yaml, configs/ml100k/popularity.yaml]\nset: ["split.train=0.6", "split.test=0.4", "tracking.enabled=false"]\ntunedIn: ${join(dir, "tuned.yaml")}\n`);
+    const reusedValues = compare(join(dir, "reused-values.yaml"));
+    expect(reusedValues.status, reusedValues.stderr).toBe(0);
+    expect(existsSync(join(dir, "runs", "reused-values", "tune"))).toBe(false);
+    const ranReused = parse(readFileSync(join(dir, "runs", "reused-values", "ml100k-ease", "config.yaml"), "utf8")) as { model: { lambda: number } };
+    expect(ranReused.model.lambda).toBe(best.params["model.lambda"]);
+    expect(readFileSync(join(dir, "reports", "reused-values.md"), "utf8")).toContain(`the tuning of \`${join(dir, "tuned.yaml")}\` chose`);
+    writeFileSync(join(dir, "untuned.yaml"), experiment("[101]").replace("name: tuned", "name: untuned"));
+    writeFileSync(join(dir, "needs-untuned.yaml"), `name: needs-untuned\nseeds: [2]\nconfigs: [configs/ml100k/popularity.yaml, configs/ml100k/ease.yaml]\ntunedIn: ${join(dir, "untuned.yaml")}\n`);
+    const missing = compare(join(dir, "needs-untuned.yaml"));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("untuned has not tuned it");
+    expect(existsSync(join(dir, "runs", "needs-untuned"))).toBe(false);
+
     writeFileSync(join(dir, "overlap.yaml"), experiment("[1]").replace("name: tuned", "name: overlap"));
     const overlap = compare(join(dir, "overlap.yaml"));
     expect(overlap.status).toBe(2);

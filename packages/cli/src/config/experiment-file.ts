@@ -38,7 +38,13 @@ export const comparisonSchema = z.strictObject({
   /** Markdown the report prints under "Discussion", after the figures: what the comparison shows and why. */
   discussion: z.string().optional(),
   tune: comparisonTuningSchema.optional(),
-}).refine((c) => !c.tune || c.tune.seeds.every((s) => !c.seeds.includes(s)), { path: ["tune", "seeds"], message: "validation seeds must differ from the comparison's seeds (tuning never sees the figures it reports)" });
+  /**
+   * Instead of `tune`: another experiment file whose tuning chose each config's values (its report folder's
+   * tuning/<config>/chosen.json), e.g. the same models on a new-user split with the values the main comparison chose.
+   */
+  tunedIn: z.string().optional(),
+})
+  .refine((c) => !(c.tune && c.tunedIn), { path: ["tunedIn"], message: "either tune (search here) or tunedIn (values another comparison chose), not both" }).refine((c) => !c.tune || c.tune.seeds.every((s) => !c.seeds.includes(s)), { path: ["tune", "seeds"], message: "validation seeds must differ from the comparison's seeds (tuning never sees the figures it reports)" });
 export type Comparison = z.infer<typeof comparisonSchema>;
 
 /** A comparison's config entry as a file and its own overrides. */

@@ -47,12 +47,16 @@ function columnsAt(primary: string): string[] {
 export async function runComparison(file: string, o: { runsDir: string; reportsDir: string; reuse: boolean; executor?: RunExecutor }): Promise<ComparisonOutput> {
   const c = loadComparison(file);
   const executor = o.executor ?? localExecutor;
+
   // Every config is checked with the comparison's overrides before any of them trains.
   const entries = c.configs.map(configEntry);
   for (const e of entries) loadConfig(e.file, [...c.set, ...e.set, `experiment.seeds=[${c.seeds.join(",")}]`]);
+  // Values another comparison chose are all found before anything trains.
+  const source = c.tunedIn ? tuningSource(c) : undefined;
+  const chosen = new Map(source ? entries.map((e) => [e.file, chosenIn(source, e.file, o.reportsDir)]) : []);
   // On a queue every config (its tuning, then its run) goes at once; here, one after another.
   const models = await forEach(executor, entries, async ({ file: cfgFile, set: own }): Promise<ComparedModel> => {
-    const tuned = c.tune ? await tuneForComparison(c, cfgFile, own, { ...o, executor }) : undefined;
+    const tuned = c.tune ? await tuneForComparison(c, cfgFile, own, { ...o, executor }) : chosen.get(cfgFile);
     const overrides = [...c.set, ...own, ...(tuned?.assignments ?? []), `experiment.seeds=[${c.seeds.join(",")}]`];
     const { config } = loadConfig(cfgFile, overrides);
     const outDir = join(o.runsDir, c.name, config.experiment.name);
@@ -94,7 +98,7 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
   const vsBest = withHolm(models.map((m) => (m === best ? null : paired(m, best))));
   const vsEase = withHolm(models.map((m) => (!ease || m === ease ? null : paired(m, ease))));
   const reportFile = await writeComparisonReport({
-    tuning: c.tune ? { space: c.tune.space, budget: c.tune.budget, sampler: c.tune.sampler, startup: c.tune.startup, seeds: c.tune.seeds, prune: c.tune.prune, set: c.tune.set } : undefined,
+    tuning: c.tune ?? source?.tune ? { ...(c.tune ?? source!.tune!), from: source ? c.tunedIn : undefined } : undefined,
     name: c.name, description: c.description, discussion: c.discussion, seeds: c.seeds, overrides: c.set, primary: p, ks,
     columns: columnsAt(c.primary).filter((k) => models.every((m) => m.results.metrics[k])),
     runs: models.map((m, i) => ({
@@ -186,8 +190,28 @@ async function tuneForComparison(c: Comparison, cfgFile: string, own: string[], 
     writeFileSync(join(outDir, "chosen.json"), `${JSON.stringify({ key, summary }, null, 2)}\n`);
   }
   if (saved?.from !== join(keptDir, "chosen.json")) keepTuning(keptDir, key, summary, outDir);
-  return { assignments: Object.entries(summary.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`), summary };
+  return { assignments: assignmentsOf(summary), summary };
 }
+
+/** The experiment file named by `tunedIn`: it must tune, and its validation seeds must not be this comparison's. */
+function tuningSource(c: Comparison): Comparison & { tune: ComparisonTuning } {
+  const source = loadComparison(c.tunedIn!);
+  if (!source.tune) throw new UserError(`tunedIn: ${c.tunedIn} has no tune: block, so it chose no values`);
+  if (source.tune.seeds.some((s) => c.seeds.includes(s))) throw new UserError(`tunedIn: ${c.tunedIn} tuned on seed(s) ${source.tune.seeds.join(", ")}, which this comparison reports`, "validation seeds must differ from the comparison's seeds");
+  return source as Comparison & { tune: ComparisonTuning };
+}
+
+/** The values `source`'s tuning chose for this config (as `--set` assignments), or undefined when it has nothing to tune. */
+function chosenIn(source: Comparison & { tune: ComparisonTuning }, cfgFile: string, reportsDir: string): { assignments: string[]; summary: TunedSummary } | undefined {
+  const name = basename(cfgFile).replace(/\.ya?ml$/, "");
+  if (!hasSpaceEntry(source.tune.space, name)) return undefined;
+  const file = join(keptTuningDir(reportsDir, source.name, name), "chosen.json");
+  if (!existsSync(file)) throw new UserError(`${cfgFile}: ${source.name} has not tuned it (no ${file})`, `run pnpm compare on ${source.name}'s experiment file first (with --reuse it tunes only what is missing)`);
+  const { summary } = JSON.parse(readFileSync(file, "utf8")) as { summary: TunedSummary };
+  return { assignments: assignmentsOf(summary), summary };
+}
+
+const assignmentsOf = (s: TunedSummary) => Object.entries(s.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
 
 /**
  * A trial must train the way the reported run will. When `tune.set` gives the trials a validation part that the
