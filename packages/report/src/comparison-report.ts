@@ -104,16 +104,19 @@ export async function writeComparisonReport(c: ComparisonSummary, reportsDir: st
     "## Charts",
     "",
   ];
-  const curve: CurvePoint[] = c.runs.flatMap((r) => c.ks.filter((k) => r.metrics[`recall@${k}`]).map((k) => {
-    const m = r.metrics[`recall@${k}`];
+  const curve = (metric: string): CurvePoint[] => c.runs.flatMap((r) => c.ks.filter((k) => r.metrics[`${metric}@${k}`]).map((k) => {
+    const m = r.metrics[`${metric}@${k}`];
     return { model: r.name, k, value: m.mean, lo: m.ci95[0], hi: m.ci95[1] };
   }));
-  writeFileSync(join(chartDir, "recall-at-k.svg"), await renderSvg(metricAtKSpec("recall", curve)));
+  writeFileSync(join(chartDir, "recall-at-k.svg"), await renderSvg(metricAtKSpec("recall", curve("recall"))));
+  // NDCG@K beside recall@K where there is more than one K: recall counts hits, NDCG also where they rank.
+  const ndcgCurve = c.ks.length > 1 ? curve("ndcg") : [];
+  if (ndcgCurve.length) writeFileSync(join(chartDir, "ndcg-at-k.svg"), await renderSvg(metricAtKSpec("ndcg", ndcgCurve)));
   const bars: CurvePoint[] = c.runs.map((r) => ({ model: r.name, k: 0, value: r.metrics[p].mean, lo: r.metrics[p].ci95[0], hi: r.metrics[p].ci95[1] }));
   writeFileSync(join(chartDir, "primary.svg"), await renderSvg(barSpec(p, bars)));
   const timed = c.runs.filter((r) => r.fitSeconds.length).map((r) => ({ model: r.name, seconds: Math.max(1e-3, mean(r.fitSeconds)), value: r.metrics[p].mean, lo: r.metrics[p].ci95[0], hi: r.metrics[p].ci95[1] }));
   writeFileSync(join(chartDir, "quality-vs-time.svg"), await renderSvg(qualityVsTimeSpec(p, timed)));
-  lines.push(`![recall@K](${c.name}/recall-at-k.svg)`, "", `![${p}](${c.name}/primary.svg)`, "");
+  lines.push(`![recall@K](${c.name}/recall-at-k.svg)`, "", ...(ndcgCurve.length ? [`![ndcg@K](${c.name}/ndcg-at-k.svg)`, ""] : []), `![${p}](${c.name}/primary.svg)`, "");
   lines.push(`${p} against the mean training time of a seed (log scale; the fit only, not evaluation), on this machine and backend — what each step up in quality costs:`, "", `![${p} against training time](${c.name}/quality-vs-time.svg)`, "");
   const iterative = c.runs.filter((r) => r.iterative).map((r) => r.name);
   const watched = c.runs.filter((r) => r.validCurves?.length);

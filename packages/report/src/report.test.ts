@@ -88,9 +88,20 @@ describe("comparison report", () => {
     expect(md).toContain("| content | 0.0400 ± 0.0100 | 0.0200 ± 0.0100 |");
     expect(md).not.toMatch(/## Cold items[^#]*\| bpr \|/);
     expect(existsSync(join(dir, "cmp", "recall-at-k.svg"))).toBe(true);
+    expect(existsSync(join(dir, "cmp", "ndcg-at-k.svg"))).toBe(false); // one K: no curve to draw
     // Quality against training time: one labelled point per model.
     expect(md).toContain("![ndcg@10 against training time](cmp/quality-vs-time.svg)");
     const scatter = readFileSync(join(dir, "cmp", "quality-vs-time.svg"), "utf8");
     for (const name of ["ease", "content", "bpr"]) expect(scatter).toContain(`>${name}</text>`);
+  });
+
+  it("draws NDCG@K beside recall@K when there are several cut-offs", async () => {
+    const metrics = { "recall@10": cell(0.2), "recall@20": cell(0.3), "ndcg@10": cell(0.25), "ndcg@20": cell(0.27) };
+    const file = await writeComparisonReport({
+      name: "cmp-k", seeds: [1], overrides: [], primary: "ndcg@10", columns: ["recall@10", "ndcg@10"], ks: [10, 20],
+      runs: [{ name: "ease", config: "configs/ease.yaml", modelLine: "ease", metrics, fitSeconds: [1], where: "not tracked", backend: "wasm", configHash: "abc", manifests: ["m1"], iterative: false, vsBest: "best", vsEase: "ease" }],
+    }, dir);
+    expect(readFileSync(file, "utf8")).toContain("![ndcg@K](cmp-k/ndcg-at-k.svg)");
+    expect(readFileSync(join(dir, "cmp-k", "ndcg-at-k.svg"), "utf8")).toContain("ndcg@K");
   });
 });
