@@ -9,5 +9,5 @@ export { writeSplit, readSplitRows, SPLIT_PARTS, type RawIds } from "./split/per
 export type { Split, SplitKind, SplitManifest, HoldoutPart, PartCounts, Rows } from "./split/types.ts";
 export { readRatings, type RawRatings } from "./parse/ratings.ts";
 export { yearFromTitle } from "./parse/movies.ts";
-export { buildTrainSet, buildRankingTask, trainStats, type TrainStats } from "./task.ts";
+export { buildTrainSet, buildRankingTask, sampleTaskUsers, trainStats, type TrainStats } from "./task.ts";
 export { itemFeatures, userFeatures } from "./features.ts";

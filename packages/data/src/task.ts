@@ -1,4 +1,4 @@
-import { argsortUint32, groupRows, type ItemFeatures, type RankingTask, type TrainSet, type UserFeatures } from "@mle/core";
+import { argsortUint32, groupRows, type ItemFeatures, type RankingTask, type Rng, type TrainSet, type UserFeatures } from "@mle/core";
 import type { Interactions } from "./interactions.ts";
 import type { HoldoutPart, Rows } from "./split/types.ts";
 
@@ -59,5 +59,32 @@ function lists(x: Interactions, rows: Rows, slot: Int32Array, n: number) {
     items: Int32Array.from(g.rows, (_, k) => x.item[row(k)]),
     ratings: Float32Array.from(g.rows, (_, k) => x.rating[row(k)]),
     timestamps: Uint32Array.from(g.rows, (_, k) => x.timestamp[row(k)]),
+  };
+}
+
+/**
+ * The task restricted to `n` of its users drawn without replacement by `rng` (the whole task when n is at least its
+ * user count), kept in task order: a cheaper validation pass for early stopping at full size, the same users every epoch.
+ */
+export function sampleTaskUsers(task: RankingTask, n: number, rng: Rng): RankingTask {
+  if (n >= task.users.length) return task;
+  const picked = rng.permutation(task.users.length).subarray(0, n).sort();
+  const offsetsOf = (offsets: Uint32Array) => {
+    const out = new Uint32Array(n + 1);
+    picked.forEach((u, k) => (out[k + 1] = out[k] + offsets[u + 1] - offsets[u]));
+    return out;
+  };
+  const take = <T extends Int32Array | Float32Array | Uint32Array>(from: Uint32Array, to: Uint32Array, values: T): T => {
+    const out = new (values.constructor as new (n: number) => T)(to[n]);
+    picked.forEach((u, k) => out.set(values.subarray(from[u], from[u + 1]), to[k]));
+    return out;
+  };
+  const [ho, to] = [task.historyOffsets, task.targetOffsets];
+  const [hn, tn] = [offsetsOf(ho), offsetsOf(to)];
+  return {
+    ...task,
+    users: Int32Array.from(picked, (u) => task.users[u]),
+    historyOffsets: hn, historyItems: take(ho, hn, task.historyItems), historyRatings: take(ho, hn, task.historyRatings), historyTimestamps: take(ho, hn, task.historyTimestamps),
+    targetOffsets: tn, targetItems: take(to, tn, task.targetItems), targetRatings: take(to, tn, task.targetRatings),
   };
 }

@@ -41,7 +41,8 @@ export interface RunSummary {
   model: { architecture: string; why: string; training: string };
   hyperparameters: [string, string][];
   /** Per seed, when the model trains in epochs; null when it has no iterative training. */
-  training: { watched?: string; seeds: SeedTraining[] } | null;
+  /** `watchedUsers`: early stopping ranked a fixed sample of this many validation users each epoch. */
+  training: { watched?: string; watchedUsers?: number; seeds: SeedTraining[] } | null;
   fitSeconds: number[];
   evaluateSeconds: number[];
   results: { ks: number[]; families: readonly string[]; metrics: Record<string, MetricCell>; usersEvaluated: number; validation?: Record<string, MetricCell> };
@@ -128,12 +129,12 @@ function hyperparameterTable(h: [string, string][]): string[] {
   return ["| hyperparameter | value |", "|---|---|", ...h.map(([k, v]) => `| \`${k}\` | ${v} |`), ""];
 }
 
-function trainingTable(t: { watched?: string; seeds: SeedTraining[] }): string[] {
+function trainingTable(t: { watched?: string; watchedUsers?: number; seeds: SeedTraining[] }): string[] {
   const how = (x: SeedTraining) =>
     x.stoppedEarly ? `stopped early after ${x.epochsRun}; kept epoch ${x.keptEpoch}` : x.keptEpoch !== x.epochsRun ? `ran all ${x.epochsRun}; kept epoch ${x.keptEpoch}` : `ran all ${x.epochsRun}`;
   const last = (x: SeedTraining) => x.curve.find((p) => p.epoch === x.keptEpoch);
   return [
-    t.watched ? `Early stopping watched validation \`${t.watched}\` after every epoch and kept the best epoch's weights.` : "No validation metric was watched: every epoch ran and the last one was kept.",
+    t.watched ? `Early stopping watched validation \`${t.watched}\`${t.watchedUsers ? ` on a fixed sample of ${t.watchedUsers} validation users (the validation figures reported use them all)` : ""} after every epoch and kept the best epoch's weights.` : "No validation metric was watched: every epoch ran and the last one was kept.",
     "",
     `| seed | epochs | training loss at the kept epoch |${t.watched ? ` validation ${t.watched} at the kept epoch |` : ""}`,
     `|---|---|---:|${t.watched ? "---:|" : ""}`,

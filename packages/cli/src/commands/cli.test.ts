@@ -103,6 +103,25 @@ describe.skipIf(!mirror)(`pnpm exp fits, evaluates and reports (skips when ${noM
     }
   });
 
+  it("training.earlyStopping.users: each epoch's check ranks a fixed sample of validation users; the same model otherwise", () => {
+    const run = (name: string, users?: number) => {
+      const out = join(tmp.dir, name);
+      const set = ["split.train=0.675", "split.valid=0.075", "training.epochs=2", "model.factors=16", `training.earlyStopping={patience: 5${users ? `, users: ${users}` : ""}}`];
+      const r = cli("exp", ["configs/ml100k/bpr.yaml", "--seeds", "1", "--out", out, "-q", ...set.flatMap((s) => ["--set", s])]);
+      expect(r.code, r.stderr).toBe(0);
+      const m = JSON.parse(readFileSync(join(out, "seed-1", "metrics.json"), "utf8")) as { training: { curve: { loss: number; valid: number }[] } };
+      return { curve: m.training.curve, report: readFileSync(join(out, "report.md"), "utf8") };
+    };
+    const all = run("es-all");
+    const everyone = run("es-everyone", 100_000); // more than there are: all of them
+    const sample = run("es-sample", 50);
+    expect(everyone.curve).toEqual(all.curve);
+    expect(sample.curve[0].loss).toBe(all.curve[0].loss); // the sample draws from a stream of its own: the model is the same
+    expect(sample.curve[0].valid).not.toBe(all.curve[0].valid);
+    expect(sample.report).toContain("on a fixed sample of 50 validation users");
+    expect(all.report).not.toContain("fixed sample");
+  });
+
   it("EASE beats popularity on the same ML-100k split", () => {
     const ndcg = (config: string) => {
       const r = cli("exp", [config, "--seeds", "1", "--out", join(tmp.dir, config.replace(/\W/g, "-")), "--json", "-q"]);

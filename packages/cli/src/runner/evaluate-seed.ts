@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rng, isSparse, log, writeColumnar, type EmbeddingModel, type RankingTask } from "@mle/core";
-import { buildRankingTask, buildTrainSet, trainStats, type Interactions } from "@mle/data";
+import { buildRankingTask, buildTrainSet, sampleTaskUsers, trainStats, type Interactions } from "@mle/data";
 import { evaluateRanking, evaluateRatings, taskHistory, type RankingResult } from "@mle/metrics";
 import { measureAnn } from "@mle/ann";
 import { fitModel, initBackend, saveModel, trainingOptions } from "@mle/models";
@@ -57,7 +57,9 @@ export async function evaluateSeed(c: ExperimentConfig, p: PreparedExperiment, s
   const scorer = newScorer();
   const stats = trainStats(x, s.split.train);
   const validTask = s.split.valid ? buildRankingTask(x, s.split.valid, stats) : null;
-  const { monitor, record } = epochMonitor(c, validTask, o.onEpoch, o.prune);
+  const sampled = c.training.earlyStopping?.users;
+  const watchTask = validTask && sampled ? sampleTaskUsers(validTask, sampled, new Rng(s.seed, "early-stopping/users")) : validTask;
+  const { monitor, record } = epochMonitor(c, watchTask, o.onEpoch, o.prune);
   const train = buildTrainSet(x, s.split.train, p.content);
   let t = performance.now();
   const trained = await fitModel(train, c.model, { rng: new Rng(s.seed, "model"), training: trainingOptions(c.training, monitor) });

@@ -36,7 +36,7 @@ export function runSummary(
     evaluationRationale: EVALUATION_RATIONALE,
     model: modelNotes(c.model, c.training),
     hyperparameters: Object.entries({ ...prefixed("model", flatten(c.model)), ...prefixed("training", flatten(c.training)) }),
-    training: iterative ? { watched: seeds[0].training.watched, seeds: seeds.map((s) => ({ seed: s.seed, ...s.training })) } : null,
+    training: iterative ? { watched: seeds[0].training.watched, watchedUsers: c.training.earlyStopping?.users, seeds: seeds.map((s) => ({ seed: s.seed, ...s.training })) } : null,
     fitSeconds: r.fitSeconds, evaluateSeconds: r.evaluateSeconds,
     results: { ks: [...new Set(c.evaluation.k)].sort((a, b) => a - b), families: AT_K_FAMILIES, metrics: r.metrics, usersEvaluated: r.usersEvaluated[0], validation: r.validMetrics },
     references,

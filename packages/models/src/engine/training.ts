@@ -20,15 +20,22 @@ const KNOBS = {
   threads: z.number().int().min(1),
   /**
    * Stop when the validation metric (default ndcg at the first evaluation.k) has not improved for `patience`
-   * epochs (0: never), but not before `minEpochs` (slow starters such as BERT4Rec plateau early).
+   * epochs (0: never), but not before `minEpochs` (slow starters such as BERT4Rec plateau early). With `users`, each
+   * epoch's check ranks a fixed seeded sample of that many validation users, not all of them (at full size a
+   * validation pass costs more than an epoch of the cheap models); the reported validation metrics use every user.
    */
-  earlyStopping: z.strictObject({ metric: z.string().optional(), patience: z.number().int().min(0).default(3), minEpochs: z.number().int().min(0).default(0) }),
+  earlyStopping: z.strictObject({
+    metric: z.string().optional(), patience: z.number().int().min(0).default(3), minEpochs: z.number().int().min(0).default(0),
+    users: z.number().int().min(1).optional(),
+  }),
 };
 
 export interface EarlyStopping {
   metric?: string;
   patience: number;
   minEpochs?: number;
+  /** Validation users each epoch's check ranks (a fixed sample; default all). */
+  users?: number;
 }
 
 /** A `training:` section as parsed: the knobs its family accepts. */
