@@ -47,7 +47,6 @@ function columnsAt(primary: string): string[] {
 export async function runComparison(file: string, o: { runsDir: string; reportsDir: string; reuse: boolean; executor?: RunExecutor }): Promise<ComparisonOutput> {
   const c = loadComparison(file);
   const executor = o.executor ?? localExecutor;
-
   // Every config is checked with the comparison's overrides before any of them trains.
   const entries = c.configs.map(configEntry);
   for (const e of entries) loadConfig(e.file, [...c.set, ...e.set, `experiment.seeds=[${c.seeds.join(",")}]`]);
