@@ -1,16 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
-import { UserError, log, readColumnar, sha256, stableStringify } from "@mle/core";
+import { join } from "node:path";
+import { UserError, log, readColumnar } from "@mle/core";
 import { holmAdjust, pairedTTest, wilcoxonSignedRank } from "@mle/metrics";
 import { describeModel } from "@mle/models";
 import { writeComparisonReport, type PairedSummary, type TunedSummary } from "@mle/report";
-import { configEntry, loadComparison, type Comparison, type ComparisonTuning } from "../config/experiment-file.ts";
+import { configEntry, loadComparison, type Comparison } from "../config/experiment-file.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Results } from "./results.ts";
 import { configHash, defaultTrackingUri, forEach, localExecutor, type RunExecutor } from "./executor.ts";
-import { keepModel, keepTuning, keptModelFile, keptTuningDir, readKeptModel, readKeptTuning, type PerUser } from "./kept-runs.ts";
-import { runTuning } from "./tune.ts";
-import { hasSpaceEntry, readSpace } from "./tune-space.ts";
+import { chosenIn, tuneForComparison, tuningSource } from "./compare-tuning.ts";
+import { keepModel, keptModelFile, readKeptModel, type PerUser } from "./kept-runs.ts";
 
 export interface ComparedModel {
   config: string;
@@ -160,68 +159,4 @@ function withHolm(tests: (PairedSummary | null)[]): (PairedSummary | null)[] {
   const t = holmAdjust(tests.map((x) => x?.tPValue ?? NaN));
   const w = holmAdjust(tests.map((x) => x?.wilcoxonPValue ?? NaN));
   return tests.map((x, i) => (x ? { ...x, tPValueHolm: t[i], wilcoxonPValueHolm: w[i] } : null));
-}
-
-/**
- * `pnpm tune` for one config of a comparison (when the space file has an entry for it): the trials under
- * <runs>/<comparison>/tune/<config>/, its record under <reports>/<comparison>/tuning/<config>/; the best values come
- * back as `--set` assignments. With `reuse`, a finished tuning with the same config, space and settings (in either
- * place) is read back instead of rerun.
- */
-async function tuneForComparison(c: Comparison, cfgFile: string, own: string[], o: { runsDir: string; reportsDir: string; reuse: boolean; executor: RunExecutor }): Promise<{ assignments: string[]; summary: TunedSummary } | undefined> {
-  const t = c.tune!;
-  const name = basename(cfgFile).replace(/\.ya?ml$/, "");
-  if (!hasSpaceEntry(t.space, name)) return undefined;
-  const space = readSpace(t.space, name);
-  const outDir = join(o.runsDir, c.name, "tune", name);
-  const trialSet = [...c.set, ...own, ...t.set, ...sameTrainingAsReported(c, cfgFile, own, t)];
-  const key = sha256(stableStringify({ config: loadConfig(cfgFile, trialSet).config, space, t, metric: c.primary }));
-  const keptDir = keptTuningDir(o.reportsDir, c.name, name);
-  const saved = o.reuse ? readKeptTuning([outDir, keptDir], key) : undefined;
-  let summary: TunedSummary;
-  if (saved) {
-    summary = saved.summary;
-    log(`${name}: reusing its tuning (${saved.from})`);
-  } else {
-    const r = await runTuning({ configFile: cfgFile, overrides: trialSet, space, sampler: t.sampler, startup: t.startup, budget: { trials: t.budget, minutes: Infinity }, seed: t.seed, seeds: t.seeds, metric: c.primary, prune: t.prune, outDir, executor: o.executor });
-    if (!r.best) throw new UserError(`${cfgFile}: no tuning trial finished (${r.trials.map((x) => x.status).join(", ")}); see ${outDir}/trials.json`);
-    summary = { params: r.best.params, validValue: r.best.value, metric: r.metric, trials: r.trials.length, pruned: r.trials.filter((x) => x.status === "pruned").length, failed: r.trials.filter((x) => x.status === "failed").length, bestTrial: r.best.trial };
-    writeFileSync(join(outDir, "chosen.json"), `${JSON.stringify({ key, summary }, null, 2)}\n`);
-  }
-  if (saved?.from !== join(keptDir, "chosen.json")) keepTuning(keptDir, key, summary, outDir);
-  return { assignments: assignmentsOf(summary), summary };
-}
-
-/** The experiment file named by `tunedIn`: it must tune, and its validation seeds must not be this comparison's. */
-function tuningSource(c: Comparison): Comparison & { tune: ComparisonTuning } {
-  const source = loadComparison(c.tunedIn!);
-  if (!source.tune) throw new UserError(`tunedIn: ${c.tunedIn} has no tune: block, so it chose no values`);
-  if (source.tune.seeds.some((s) => c.seeds.includes(s))) throw new UserError(`tunedIn: ${c.tunedIn} tuned on seed(s) ${source.tune.seeds.join(", ")}, which this comparison reports`, "validation seeds must differ from the comparison's seeds");
-  return source as Comparison & { tune: ComparisonTuning };
-}
-
-/** The values `source`'s tuning chose for this config (as `--set` assignments), or undefined when it has nothing to tune. */
-function chosenIn(source: Comparison & { tune: ComparisonTuning }, cfgFile: string, reportsDir: string): { assignments: string[]; summary: TunedSummary } | undefined {
-  const name = basename(cfgFile).replace(/\.ya?ml$/, "");
-  if (!hasSpaceEntry(source.tune.space, name)) return undefined;
-  const file = join(keptTuningDir(reportsDir, source.name, name), "chosen.json");
-  if (!existsSync(file)) throw new UserError(`${cfgFile}: ${source.name} has not tuned it (no ${file})`, `run pnpm compare on ${source.name}'s experiment file first (with --reuse it tunes only what is missing)`);
-  const { summary } = JSON.parse(readFileSync(file, "utf8")) as { summary: TunedSummary };
-  return { assignments: assignmentsOf(summary), summary };
-}
-
-const assignmentsOf = (s: TunedSummary) => Object.entries(s.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-
-/**
- * A trial must train the way the reported run will. When `tune.set` gives the trials a validation part that the
- * reported runs lack, the trials would early-stop on it (and keep their best epoch) while the reported run trains
- * every epoch of `training.epochs`: the epochs chosen would not be the epochs scored. Such trials train with
- * early stopping off (and so without pruning, which reads the same validation curve).
- */
-function sameTrainingAsReported(c: Comparison, cfgFile: string, own: string[], t: ComparisonTuning): string[] {
-  if (!t.set.length) return [];
-  const reported = loadConfig(cfgFile, [...c.set, ...own]).config;
-  const trial = loadConfig(cfgFile, [...c.set, ...own, ...t.set]).config;
-  const watches = (x: typeof reported) => "valid" in x.split && x.split.valid > 0 && (x.training.earlyStopping?.patience ?? 0) > 0;
-  return !watches(reported) && watches(trial) ? ["training.earlyStopping.patience=0"] : [];
 }
