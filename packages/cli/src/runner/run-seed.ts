@@ -70,6 +70,7 @@ export function runTags(configFile: string, configHash: string, prepared: Prepar
     { key: "mle.backend", value: engine.name },
     { key: "mle.backendVersion", value: engine.version },
     { key: "mle.device", value: engine.device },
+    ...(engine.onednn === undefined ? [] : [{ key: "mle.onednn", value: String(engine.onednn) }]),
   ];
 }
 

@@ -22,7 +22,7 @@ export function runSummary(
   const references = Object.entries(r.references ?? {}).map(([name, metrics]) => ({ name, metrics }));
   return {
     experiment: c.experiment.name, description: c.experiment.description, modelLine: describeModel(c.model),
-    configFile, configHash: p.configHash, seeds: r.seeds, gitCommit: prov.gitCommit, gitDirty: prov.gitDirty, backend: r.engine ? `${r.backend} (${r.engine.name === "tensorflow" ? "TensorFlow" : "TF.js"} ${r.engine.version}, ${r.engine.device})` : r.backend, node: prov.node, tracking,
+    configFile, configHash: p.configHash, seeds: r.seeds, gitCommit: prov.gitCommit, gitDirty: prov.gitDirty, backend: r.engine ? `${r.backend} (${r.engine.name === "tensorflow" ? "TensorFlow" : "TF.js"} ${r.engine.version}, ${r.engine.device}${r.engine.onednn ? ", oneDNN" : ""})` : r.backend, node: prov.node, tracking,
     data: `${d.name}: ${n(d.nRatings)} ratings by ${n(d.nUsers)} users of ${n(d.nItems)} movies (sha256 ${d.checksum.slice(0, 16)}). ` +
       `After preprocessing (${c.data.feedback.kind}${c.data.feedback.kind === "implicit" ? `, rating ≥ ${c.data.feedback.minRating}` : ""}, ${c.data.kCore.users}/${c.data.kCore.items}-core): ` +
       `${n(x.n)} interactions, ${n(x.nUsers)} users, ${n(x.nItems)} items.` +

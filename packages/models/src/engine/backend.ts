@@ -24,6 +24,8 @@ export interface BackendInfo {
   version: string;
   /** `gpu: <name>` when TensorFlow placed ops on a GPU, else `cpu`. */
   device: string;
+  /** Native only: TensorFlow's oneDNN kernels on (TF_ENABLE_ONEDNN_OPTS=1; they change attention's last float bits). */
+  onednn?: boolean;
 }
 
 const NATIVE_PACKAGES = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"] as const;
@@ -73,7 +75,7 @@ export async function initBackend(choice: BackendChoice = (process.env.MLE_BACKE
         process.env.TF_ENABLE_ONEDNN_OPTS ??= "0";
         await import(pkg);
         if (await tf.setBackend("tensorflow")) {
-          active = { name: "tensorflow", package: pkg, version: nativeVersion(), device: nativeDevice() };
+          active = { name: "tensorflow", package: pkg, version: nativeVersion(), device: nativeDevice(), onednn: process.env.TF_ENABLE_ONEDNN_OPTS === "1" };
           return active.name;
         }
       } catch (e) {
