@@ -134,7 +134,7 @@ function trainingTable(t: { watched?: string; watchedUsers?: number; seeds: Seed
     x.stoppedEarly ? `stopped early after ${x.epochsRun}; kept epoch ${x.keptEpoch}` : x.keptEpoch !== x.epochsRun ? `ran all ${x.epochsRun}; kept epoch ${x.keptEpoch}` : `ran all ${x.epochsRun}`;
   const last = (x: SeedTraining) => x.curve.find((p) => p.epoch === x.keptEpoch);
   return [
-    t.watched ? `Early stopping watched validation \`${t.watched}\`${t.watchedUsers ? ` on a fixed sample of ${t.watchedUsers} validation users (the validation figures reported use them all)` : ""} after every epoch and kept the best epoch's weights.` : "No validation metric was watched: every epoch ran and the last one was kept.",
+    t.watched ? `Early stopping watched validation \`${t.watched}\`${t.watchedUsers ? ` on a fixed sample of at most ${t.watchedUsers} validation users (the validation figures reported use them all)` : ""} after every epoch and kept the best epoch's weights.` : "No validation metric was watched: every epoch ran and the last one was kept.",
     "",
     `| seed | epochs | training loss at the kept epoch |${t.watched ? ` validation ${t.watched} at the kept epoch |` : ""}`,
     `|---|---|---:|${t.watched ? "---:|" : ""}`,

@@ -23,7 +23,7 @@ export interface ChosenValues {
  */
 export async function tuneForComparison(c: Comparison, cfgFile: string, own: string[], o: { runsDir: string; reportsDir: string; reuse: boolean; executor: RunExecutor }): Promise<ChosenValues | undefined> {
   const t = c.tune!;
-  const name = basename(cfgFile).replace(/\.ya?ml$/, "");
+  const name = spaceEntryName(cfgFile);
   if (!hasSpaceEntry(t.space, name)) return undefined;
   const space = readSpace(t.space, name);
   const outDir = join(o.runsDir, c.name, "tune", name);
@@ -55,13 +55,16 @@ export function tuningSource(c: Comparison): Comparison & { tune: ComparisonTuni
 
 /** The values `source`'s tuning chose for this config (as `--set` assignments), or undefined when it has nothing to tune. */
 export function chosenIn(source: Comparison & { tune: ComparisonTuning }, cfgFile: string, reportsDir: string): ChosenValues | undefined {
-  const name = basename(cfgFile).replace(/\.ya?ml$/, "");
+  const name = spaceEntryName(cfgFile);
   if (!hasSpaceEntry(source.tune.space, name)) return undefined;
   const file = join(keptTuningDir(reportsDir, source.name, name), "chosen.json");
   if (!existsSync(file)) throw new UserError(`${cfgFile}: ${source.name} has not tuned it (no ${file})`, `run pnpm compare on ${source.name}'s experiment file first (with --reuse it tunes only what is missing)`);
   const { summary } = JSON.parse(readFileSync(file, "utf8")) as { summary: TunedSummary };
   return { assignments: assignmentsOf(summary), summary };
 }
+
+/** A config's key in a space file and in the tuning folders: its file name without .yaml. */
+const spaceEntryName = (cfgFile: string) => basename(cfgFile).replace(/\.ya?ml$/, "");
 
 const assignmentsOf = (s: TunedSummary) => Object.entries(s.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
 
