@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -188,6 +188,22 @@ describe("bad input stops before any work", () => {
     expect(r.stderr).toContain("seeds.1 (line 2): expected a number, found the string \"two\"");
     expect(r.stderr).toContain("configs (line 3): expected a list with length ≥ 1, found a list of 0 items");
     expect(r.stderr).toContain("primry (line 4): expected one of the known keys name, description, seeds, configs, set, primary");
+  });
+
+  it.skipIf(!mirror)("compare --reuse of a runs folder (nothing kept) cites the MLflow run it reuses, from the folder's tracking.json", () => {
+    const file = join(tmp.dir, "cite.yaml");
+    writeFileSync(file, "name: cite\nseeds: [1]\nconfigs: [configs/ml100k/popularity.yaml]\n");
+    const args = [file, "--runs", join(tmp.dir, "cite-runs"), "--reports", join(tmp.dir, "cite-reports"), "-q"];
+    const citation = () => readFileSync(join(tmp.dir, "cite-reports", "cite.md"), "utf8").split("\n").find((l) => l.startsWith("| ml100k-popularity"))!.split("|").at(-2)!.trim();
+    const first = cli("compare", args);
+    expect(first.code, first.stderr).toBe(0);
+    const cited = citation();
+    expect(cited).toMatch(/ run [0-9a-f]{32}$/);
+    rmSync(join(tmp.dir, "cite-reports", "cite", "kept"), { recursive: true });
+    const again = cli("compare", [...args, "--reuse"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(existsSync(join(tmp.dir, "cite-reports", "cite", "kept", "ml100k-popularity.json"))).toBe(true);
+    expect(citation()).toBe(cited);
   });
 
   it("--seeds with a non-number is a config error naming experiment.seeds", () => {

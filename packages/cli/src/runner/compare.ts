@@ -72,11 +72,12 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
     } else {
       if (o.reuse && existsSync(saved) && (JSON.parse(readFileSync(saved, "utf8")) as Results).configHash === hash) {
         results = JSON.parse(readFileSync(saved, "utf8")) as Results;
+        tracking = trackedRun(outDir);
         log(`${config.experiment.name}: reusing ${saved}`);
       } else {
         const run = await executor.run({ label: `${config.experiment.name} (compare ${c.name})`, configFile: cfgFile, overrides, outDir, trackingUri: defaultTrackingUri() });
         results = run.results;
-        tracking = run.tracking ? `${run.tracking.uri} run ${run.tracking.parentRunId}` : null;
+        tracking = run.tracking ? citeRun(run.tracking) : null;
         reused = false;
       }
       perUser = readPerUser(outDir, results.seeds, c.primary);
@@ -159,4 +160,15 @@ function withHolm(tests: (PairedSummary | null)[]): (PairedSummary | null)[] {
   const t = holmAdjust(tests.map((x) => x?.tPValue ?? NaN));
   const w = holmAdjust(tests.map((x) => x?.wilcoxonPValue ?? NaN));
   return tests.map((x, i) => (x ? { ...x, tPValueHolm: t[i], wilcoxonPValueHolm: w[i] } : null));
+}
+
+/** How a report cites a tracked run. */
+function citeRun(t: { uri: string; parentRunId: string }): string {
+  return `${t.uri} run ${t.parentRunId}`;
+}
+
+/** The run a reused runs folder was tracked as (its tracking.json), if it was. */
+function trackedRun(outDir: string): string | null {
+  const file = join(outDir, "tracking.json");
+  return existsSync(file) ? citeRun(JSON.parse(readFileSync(file, "utf8")) as { uri: string; parentRunId: string }) : null;
 }

@@ -178,7 +178,10 @@ async function run(config: ExperimentConfig, configFile: string, outDir: string,
       await rec.end(parent, "FINISHED");
     }
     // Recomputed: the recorder may have failed over while the parent run was being written.
-    return { prepared, seeds, results, tracking: rec && parent ? { ...tracking!, failedOver: rec.failedOver } : null };
+    const tracked = rec && parent ? { ...tracking!, failedOver: rec.failedOver } : null;
+    // Beside results.json, so that a comparison reusing this folder can still cite the run.
+    if (tracked) writeFileSync(join(outDir, "tracking.json"), `${JSON.stringify(tracked, null, 2)}\n`);
+    return { prepared, seeds, results, tracking: tracked };
   } catch (e) {
     await rec?.endAll(e instanceof RunCancelledError ? "KILLED" : "FAILED").catch(() => undefined);
     throw e;
