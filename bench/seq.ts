@@ -59,7 +59,18 @@ export async function benchSeq(): Promise<void> {
     row("ours SASRec-CE", ours),
     row(`PyTorch ${torch[0].version} SASRec-CE`, torch),
   ]);
+  benchSeqKernels(join(dir, "train.tsv"));
   benchSeqScale();
+}
+
+/** Where our step's time goes on the same ML-100k training part: kernels a step and their time, largest first. */
+function benchSeqKernels(train: string): void {
+  const { learningRate, batchSize, epochs: _, ...net } = SASREC;
+  const r = runTask("seq-profile", [JSON.stringify({ file: train, model: net, learningRate, batchSize, steps: 5 })]) as unknown as {
+    wallMsPerStep: number; kernelMsPerStep: number; kernelsPerStep: number; kernels: { name: string; perStep: number; msPerStep: number }[];
+  };
+  printTable(`our step's kernels (tf.profile, 5 steps after 2 warm-up; profiling slows each kernel): ${Math.round(r.kernelsPerStep)} a step, ${r.wallMsPerStep.toFixed(0)} ms a step profiled (an "unnamed scope" is a custom gradient's forward pass and contains kernels also listed)`, ["kernel", "a step", "ms a step"],
+    r.kernels.slice(0, 12).map((k) => [k.name, k.perStep.toFixed(0), k.msPerStep.toFixed(1)]));
 }
 
 /** Part 2: our SASRec-CE training step on a synthetic ml-latest-sized history set. */

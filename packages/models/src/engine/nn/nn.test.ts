@@ -164,3 +164,45 @@ describe("optimisation", () => {
     p.dispose();
   });
 });
+
+describe("AdamW's one-vector Adam", () => {
+  it("gives tf.train.adam's values to the last bit, step after step, over parameters of several shapes", () => {
+    const build = () => {
+      const p = new Params(new Rng(3));
+      p.add("w", [7, 5], { kind: "glorot" });
+      p.add("b", [5], { kind: "uniform", scale: 0.1 });
+      p.add("t", [3, 2, 4], { kind: "glorot" });
+      return p;
+    };
+    const [ours, theirs] = [build(), build()];
+    const rng = new Rng(4);
+    const x = tf.tensor2d(rng.fillNormal(new Float32Array(11 * 7)), [11, 7]);
+    const loss = (p: Params) => () => tf.tidy(() => tf.add(
+      tf.sum(tf.square(tf.sub(tf.add(tf.matMul(x, p.get("w") as tf.Tensor2D), p.get("b")), 1))),
+      tf.sum(tf.sin(p.get("t"))),
+    ) as tf.Scalar);
+    const opt = new AdamW({ learningRate: 0.01 });
+    const reference = tf.train.adam(0.01, 0.9, 0.999, 1e-8);
+    for (let step = 0; step < 6; step++) {
+      opt.step(loss(ours), ours);
+      const { value, grads } = tf.variableGrads(loss(theirs), theirs.list());
+      reference.applyGradients(grads);
+      tf.dispose([value, ...Object.values(grads)]);
+      ours.list().forEach((v, k) => expect(v.dataSync()).toEqual(theirs.list()[k].dataSync()));
+    }
+    expect(ours.list()[0].dataSync()).not.toEqual(build().list()[0].dataSync()); // it moved
+    opt.dispose();
+    reference.dispose();
+  });
+
+  it("refuses another list of parameters than the one it started with", () => {
+    const p = new Params(new Rng(1));
+    p.add("a", [2], { kind: "zeros" });
+    const q = new Params(new Rng(1));
+    q.add("z", [3], { kind: "zeros" });
+    const opt = new AdamW({ learningRate: 0.1 });
+    opt.step(() => tf.sum(tf.square(tf.sub(p.get("a"), 1))) as tf.Scalar, p);
+    expect(() => opt.step(() => tf.sum(tf.square(tf.sub(q.get("z"), 1))) as tf.Scalar, q)).toThrow(/one fixed list of parameters/);
+    opt.dispose();
+  });
+});
