@@ -71,6 +71,7 @@ export interface AttentionWeights {
  */
 export function selfAttention(x: tf.Tensor3D, w: AttentionWeights, heads: number, mask: tf.Tensor | null, rng: Rng | null = null, rate = 0): tf.Tensor3D {
   const [B, L, d] = x.shape;
+  if (heads === 1) return singleHeadAttention(x, w, mask, rng, rate);
   const dh = d / heads;
   const split = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, L, heads, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
   const q = split(dense(x, w.wq, w.bq));
@@ -81,6 +82,20 @@ export function selfAttention(x: tf.Tensor3D, w: AttentionWeights, heads: number
   const attn = dropout(tf.softmax(scores, -1), rate, rng);
   const out = tf.reshape(tf.transpose(tf.matMul(attn as tf.Tensor4D, v), [0, 2, 1, 3]), [B, L, d]);
   return dense(out, w.wo, w.bo) as tf.Tensor3D;
+}
+
+/**
+ * `selfAttention` with one head, on [B, L, d] as it is: the same values without the reshapes and transposes into
+ * and out of heads (about 30 of a SASRec step's kernels). A mask with a heads axis ([B, 1, …, L]) loses it.
+ */
+function singleHeadAttention(x: tf.Tensor3D, w: AttentionWeights, mask: tf.Tensor | null, rng: Rng | null, rate: number): tf.Tensor3D {
+  const q = dense(x, w.wq, w.bq) as tf.Tensor3D;
+  const k = dense(x, w.wk, w.bk) as tf.Tensor3D;
+  const v = dense(x, w.wv, w.bv) as tf.Tensor3D;
+  let scores: tf.Tensor = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(x.shape[2]));
+  if (mask) scores = tf.add(scores, mask.rank === 4 ? tf.squeeze(mask, [1]) : mask);
+  const attn = dropout(tf.softmax(scores, -1), rate, rng);
+  return dense(tf.matMul(attn as tf.Tensor3D, v), w.wo, w.bo) as tf.Tensor3D;
 }
 
 /** Rows of an embedding table; the gradient is the table's (a segment sum, native or our wasm kernel). */

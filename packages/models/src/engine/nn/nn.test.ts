@@ -96,6 +96,26 @@ describe("layers", () => {
     expect(Math.abs(y1[4 * d] - y0[4 * d])).toBeGreaterThan(1e-4);
     p.dispose();
   });
+
+  it("one head (computed without a heads axis) gives the heads-axis computation's values to the bit, under each kind of mask", () => {
+    const p = new Params(new Rng(6));
+    const [B, L, d] = [3, 5, 8];
+    const w = { wq: p.add("q", [d, d], { kind: "glorot" }), wk: p.add("k", [d, d], { kind: "glorot" }), wv: p.add("v", [d, d], { kind: "glorot" }), wo: p.add("o", [d, d], { kind: "glorot" }), bq: p.add("bq", [d], { kind: "uniform", scale: 0.1 }) } as never as Parameters<typeof selfAttention>[1];
+    const x = tf.tensor3d(new Rng(7).fillNormal(new Float32Array(B * L * d)), [B, L, d]);
+    const padKeys = tf.mul(tf.tensor4d(Float32Array.from({ length: B * L }, (_, j) => (j % L < j / L ? 1 : 0)), [B, 1, 1, L]), -1e9);
+    // The general path's operations with heads = 1: into [B, 1, L, d] and back.
+    const withHeadsAxis = (mask: tf.Tensor | null) => {
+      const split = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, L, 1, d]), [0, 2, 1, 3]) as tf.Tensor4D;
+      const [q, k, v] = [split(dense(x, w.wq, w.bq)), split(dense(x, w.wk)), split(dense(x, w.wv))];
+      let scores: tf.Tensor = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d));
+      if (mask) scores = tf.add(scores, mask);
+      return dense(tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores, -1) as tf.Tensor4D, v), [0, 2, 1, 3]), [B, L, d]), w.wo).dataSync();
+    };
+    for (const mask of [null, causalMask(L), padKeys, tf.add(causalMask(L), padKeys)]) {
+      expect(selfAttention(x, w, 1, mask).dataSync()).toEqual(withHeadsAxis(mask));
+    }
+    p.dispose();
+  });
 });
 
 describe("optimisation", () => {
@@ -186,7 +206,7 @@ describe("AdamW's one-vector Adam", () => {
     for (let step = 0; step < 6; step++) {
       opt.step(loss(ours), ours);
       const { value, grads } = tf.variableGrads(loss(theirs), theirs.list());
-      reference.applyGradients(grads);
+      reference.applyGradients(grads as Parameters<typeof reference.applyGradients>[0]);
       tf.dispose([value, ...Object.values(grads)]);
       ours.list().forEach((v, k) => expect(v.dataSync()).toEqual(theirs.list()[k].dataSync()));
     }
