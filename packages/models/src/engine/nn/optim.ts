@@ -81,7 +81,8 @@ class FlatAdam {
     tf.tidy(() => {
       const oneMinusAccBeta1 = tf.sub(1, this.accBeta1);
       const oneMinusAccBeta2 = tf.sub(1, this.accBeta2);
-      const g = tf.concat(vars.map((x) => tf.reshape(grads[x.name], [-1])));
+      const flat = (t: tf.Tensor) => (t.rank === 1 ? t : tf.reshape(t, [-1])); // a reshape is a kernel call too
+      const g = tf.concat(vars.map((x) => flat(grads[x.name])));
       const newM = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
       const newV = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
       const mHat = tf.div(newM, oneMinusAccBeta1);
@@ -89,7 +90,7 @@ class FlatAdam {
       m.assign(newM);
       v.assign(newV);
       const update = tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), -this.lr);
-      tf.split(update, vars.map((x) => x.size)).forEach((u, k) => vars[k].assign(tf.add(tf.reshape(u, vars[k].shape), vars[k])));
+      tf.split(update, vars.map((x) => x.size)).forEach((u, k) => vars[k].assign(tf.add(vars[k].rank === 1 ? u : tf.reshape(u, vars[k].shape), vars[k])));
       this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
       this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));
     });
