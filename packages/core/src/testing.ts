@@ -24,3 +24,11 @@ export function tempDir(prefix = "mle-"): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * A child's output without TensorFlow's load-time notice that oneDNN is on (it says "round-off errors"): the native
+ * backend hides it where stderr can be reopened, not where stderr is a socket, as Node's child_process gives.
+ */
+export function withoutEngineNotices(output: string): string {
+  return output.replace(/^.*(port\.cc:\d+\] oneDNN custom operations are on|absl::InitializeLog\(\) is called).*$/gm, "");
+}

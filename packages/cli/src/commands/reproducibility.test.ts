@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readColumnar } from "@mle/core";
-import { noMirrorReason, repoRoot, tempDir, testMirror } from "@mle/core/testing";
+import { noMirrorReason, repoRoot, tempDir, testMirror, withoutEngineNotices } from "@mle/core/testing";
 
 const mirror = testMirror();
 const tmp = tempDir();
@@ -17,9 +17,7 @@ function reExecute(name: string): string[] {
   const r = spawnSync(join(repoRoot, "node_modules", ".bin", "tsx"), [join(repoRoot, "packages/cli/src/bin/compare.ts"), `experiments/${name}.yaml`, "--runs", join(tmp.dir, "runs"), "--reports", join(tmp.dir, "reports"), "-q"], {
     cwd: repoRoot, encoding: "utf8", env: { ...process.env, MOVIELENS_MIRROR: mirror!, MOVIELENS_CACHE: join(tmp.dir, "cache") },
   });
-  // TensorFlow's load-time notice that oneDNN is on ("... round-off errors ...") shows where stderr is a socket, as here.
-  const tfNotices = /^.*(port\.cc:\d+\] oneDNN custom operations are on|absl::InitializeLog\(\) is called).*$/gm;
-  expect(r.stderr.replace(tfNotices, "")).not.toMatch(/error/i);
+  expect(withoutEngineNotices(r.stderr)).not.toMatch(/error/i);
   expect(r.status).toBe(0);
   const committed = JSON.parse(readFileSync(join(repoRoot, `reports/${name}/results.json`), "utf8")) as Saved;
   const now = JSON.parse(readFileSync(join(tmp.dir, `reports/${name}/results.json`), "utf8")) as Saved;

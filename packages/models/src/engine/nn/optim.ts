@@ -62,16 +62,17 @@ class FlatAdam {
   private readonly accBeta2: tf.Variable;
 
   constructor(private readonly lr: number, private readonly beta1: number, private readonly beta2: number, private readonly epsilon: number) {
-    this.accBeta1 = tf.variable(tf.scalar(beta1), false);
-    this.accBeta2 = tf.variable(tf.scalar(beta2), false);
+    // In tidy: the initial values are tensors of their own, freed once the variables hold copies.
+    this.accBeta1 = tf.tidy(() => tf.variable(tf.scalar(beta1), false));
+    this.accBeta2 = tf.tidy(() => tf.variable(tf.scalar(beta2), false));
   }
 
   apply(vars: tf.Variable[], grads: tf.NamedTensorMap): void {
     const names = vars.map((v) => v.name);
     if (!this.m) {
       const size = vars.reduce((a, v) => a + v.size, 0);
-      this.m = tf.variable(tf.zeros([size]), false);
-      this.v = tf.variable(tf.zeros([size]), false);
+      this.m = tf.tidy(() => tf.variable(tf.zeros([size]), false));
+      this.v = tf.tidy(() => tf.variable(tf.zeros([size]), false));
       this.names = names;
     } else if (names.join() !== this.names.join()) {
       throw new Error("an optimizer steps one fixed list of parameters");
