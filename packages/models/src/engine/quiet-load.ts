@@ -5,8 +5,8 @@ import { closeSync, openSync } from "node:fs";
  * prints a notice that oneDNN is on as it loads, through a logger that TF_CPP_MIN_LOG_LEVEL does not reach yet; a run
  * records the kernels it used instead (BackendInfo.onednn). Node has no dup2, so stderr is reopened from
  * /proc/self/fd/2: Linux only, and only for a terminal, pipe or file. Elsewhere, or where stderr is a socket (what
- * Node's child_process gives a child) or closed, `load` runs as it is and the notice shows. `load` must be synchronous, so that no
- * other JavaScript runs while stderr is away.
+ * Node's child_process gives a child) or closed, `load` runs as it is and the notice shows. `load` must be
+ * synchronous, so that no other JavaScript runs while stderr is away.
  */
 export function withoutStderr<T>(load: () => T): T {
   let saved: number;
@@ -19,9 +19,9 @@ export function withoutStderr<T>(load: () => T): T {
   // open() takes the lowest free descriptor, so 2 (this runs at start-up, before anything opens files in parallel).
   const devNull = openSync("/dev/null", "w");
   try {
-    return devNull === 2 ? load() : (closeSync(devNull), load());
+    return load();
   } finally {
-    if (devNull === 2) closeSync(2);
+    closeSync(devNull);
     openSync(`/proc/self/fd/${saved}`, "a"); // 2 again: the original stderr
     closeSync(saved);
   }
