@@ -206,6 +206,32 @@ describe("bad input stops before any work", () => {
     expect(citation()).toBe(cited);
   });
 
+  it.skipIf(!mirror)("compare --only tunes and trains only the named configs; the others wait, and the report is written once none is left out", () => {
+    const file = join(tmp.dir, "only.yaml");
+    writeFileSync(file, [
+      "name: only", "seeds: [1]", "configs: [configs/ml100k/popularity.yaml, configs/ml100k/ease.yaml]",
+      "tune: { space: configs/ml100k/space.yaml, budget: 2, sampler: random, seeds: [101], set: [split.train=0.675, split.valid=0.075] }", "",
+    ].join("\n"));
+    const reports = join(tmp.dir, "only-reports");
+    const args = [file, "--runs", join(tmp.dir, "only-runs"), "--reports", reports, "-q"];
+    const unknown = cli("compare", [...args, "--only", "ease,bogus"]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain(`--only: bogus is not a config of ${file}`);
+    expect(unknown.stderr).toContain("its configs: popularity, ease");
+    expect(existsSync(join(reports, "only"))).toBe(false);
+    const first = cli("compare", [...args, "--only", "ml100k-popularity"]); // an experiment name works as well as a file name
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^ml100k-popularity: ndcg@10 0\.\d{4}\n/);
+    expect(first.stdout).toContain("report: not written, 1 config(s) not done yet (ease)");
+    expect(existsSync(join(reports, "only.md"))).toBe(false);
+    expect(existsSync(join(reports, "only", "tuning", "ease"))).toBe(false); // left out: not even tuned
+    const second = cli("compare", [...args, "--only", "ease"]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/^ml100k-popularity: ndcg@10 0\.\d{4} \(reused\)\nml100k-ease: ndcg@10 0\.\d{4}\n/);
+    expect(second.stdout).toContain(`report: ${join(reports, "only.md")}`);
+    expect(readFileSync(join(reports, "only.md"), "utf8")).toContain("| ml100k-ease | `model.lambda`");
+  });
+
   it("--seeds with a non-number is a config error naming experiment.seeds", () => {
     const r = cli("exp", ["configs/popularity.yaml", "--seeds", "1,x"]);
     expect(r.code).toBe(2);

@@ -10,12 +10,16 @@ export function compareCommand(): Command {
     .option("--runs <dir>", "where runs go", "runs")
     .option("--reports <dir>", "where reports go", "reports")
     .option("--reuse", "reuse finished runs whose config hash matches")
+    .option("--only <configs>", "tune and train only these configs (file names without .yaml, or experiment names, comma-separated); the others are reused where kept and left out otherwise, and the report waits until none is left out")
     .option("-q, --quiet", "no progress output"))
-    .action(async (file: string, o: QueueFlags & { runs: string; reports: string; reuse?: boolean; quiet?: boolean }) => {
+    .action(async (file: string, o: QueueFlags & { runs: string; reports: string; reuse?: boolean; only?: string; quiet?: boolean }) => {
       if (o.quiet) setQuiet(true);
       await withExecutor("compare", o, async (executor) => {
-        const r = await runComparison(file, { runsDir: o.runs, reportsDir: o.reports, reuse: !!o.reuse, executor });
-        process.stdout.write(`${r.models.map((m) => `${m.name}: ${r.comparison.primary} ${m.results.metrics[r.comparison.primary].mean.toFixed(4)}${m.reused ? " (reused)" : ""}`).join("\n")}\nreport: ${r.reportFile}\nresults: ${r.resultsFile}\n`);
+        const only = o.only?.split(",").map((n) => n.trim()).filter(Boolean);
+        const r = await runComparison(file, { runsDir: o.runs, reportsDir: o.reports, reuse: !!o.reuse, executor, only });
+        const done = r.models.map((m) => `${m.name}: ${r.comparison.primary} ${m.results.metrics[r.comparison.primary].mean.toFixed(4)}${m.reused ? " (reused)" : ""}`);
+        const files = r.reportFile ? `report: ${r.reportFile}\nresults: ${r.resultsFile}` : `report: not written, ${r.leftOut.length} config(s) not done yet (${r.leftOut.join(", ")}): train them with --only, or run again with --reuse`;
+        process.stdout.write(`${[...done, files].join("\n")}\n`);
       });
     });
 }

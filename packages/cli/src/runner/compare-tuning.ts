@@ -19,9 +19,9 @@ export interface ChosenValues {
  * `pnpm tune` for one config of a comparison (when the space file has an entry for it): the trials under
  * <runs>/<comparison>/tune/<config>/, its record under <reports>/<comparison>/tuning/<config>/; the best values come
  * back as `--set` assignments. With `reuse`, a finished tuning with the same config, space and settings (in either
- * place) is read back instead of rerun.
+ * place) is read back instead of rerun; with `keptOnly`, only read back (null when there is none).
  */
-export async function tuneForComparison(c: Comparison, cfgFile: string, own: string[], o: { runsDir: string; reportsDir: string; reuse: boolean; executor: RunExecutor }): Promise<ChosenValues | undefined> {
+export async function tuneForComparison(c: Comparison, cfgFile: string, own: string[], o: { runsDir: string; reportsDir: string; reuse: boolean; executor: RunExecutor; keptOnly?: boolean }): Promise<ChosenValues | undefined | null> {
   const t = c.tune!;
   const name = spaceEntryName(cfgFile);
   if (!hasSpaceEntry(t.space, name)) return undefined;
@@ -32,6 +32,7 @@ export async function tuneForComparison(c: Comparison, cfgFile: string, own: str
   const keptDir = keptTuningDir(o.reportsDir, c.name, name);
   const saved = o.reuse ? readKeptTuning([outDir, keptDir], key) : undefined;
   let summary: TunedSummary;
+  if (!saved && o.keptOnly) return null; // `--only` leaves this config out: nothing kept, and it may not tune
   if (saved) {
     summary = saved.summary;
     log(`${name}: reusing its tuning (${saved.from})`);

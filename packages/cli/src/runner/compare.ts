@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { UserError, log, readColumnar } from "@mle/core";
 import { holmAdjust, pairedTTest, wilcoxonSignedRank } from "@mle/metrics";
 import { describeModel } from "@mle/models";
@@ -27,8 +27,11 @@ export interface ComparedModel {
 export interface ComparisonOutput {
   comparison: Comparison;
   models: ComparedModel[];
-  reportFile: string;
-  resultsFile: string;
+  /** Null when `only` left configs out (the report needs every one). */
+  reportFile: string | null;
+  resultsFile: string | null;
+  /** Configs `only` left out: not selected, and nothing kept to reuse. */
+  leftOut: string[];
 }
 
 /** The main table's columns, in order, at the primary metric's cut-off (10 when it has none), where the runs have them. */
@@ -42,25 +45,33 @@ function columnsAt(primary: string): string[] {
  * then writes `reports/<name>.md` (table, paired tests against the best model and against EASE,
  * times, charts) and `reports/<name>/results.json` (what CI re-checks). Each finished model and tuning is also kept
  * under `reports/<name>/kept/` and `reports/<name>/tuning/` (kept-runs.ts), where `reuse` finds them first.
+ * With `only` (config file names without .yaml, or experiment names), only those configs may tune and train; the
+ * others are reused where kept and left out otherwise, and the report waits until no config is left out.
  */
-export async function runComparison(file: string, o: { runsDir: string; reportsDir: string; reuse: boolean; executor?: RunExecutor }): Promise<ComparisonOutput> {
+export async function runComparison(file: string, o: { runsDir: string; reportsDir: string; reuse: boolean; executor?: RunExecutor; only?: string[] }): Promise<ComparisonOutput> {
   const c = loadComparison(file);
   const executor = o.executor ?? localExecutor;
   // Every config is checked with the comparison's overrides before any of them trains.
   const entries = c.configs.map(configEntry);
-  for (const e of entries) loadConfig(e.file, [...c.set, ...e.set, `experiment.seeds=[${c.seeds.join(",")}]`]);
+  const names = entries.map((e) => [basename(e.file, ".yaml"), loadConfig(e.file, [...c.set, ...e.set, `experiment.seeds=[${c.seeds.join(",")}]`]).config.experiment.name]);
+  const unknown = (o.only ?? []).filter((n) => !names.some((ns) => ns.includes(n)));
+  if (unknown.length) throw new UserError(`--only: ${unknown.join(", ")} is not a config of ${file}`, `its configs: ${names.map(([f]) => f).join(", ")}`);
+  const selected = (k: number) => !o.only || names[k].some((n) => o.only!.includes(n));
   // Values another comparison chose are all found before anything trains.
   const source = c.tunedIn ? tuningSource(c) : undefined;
   const chosen = new Map(source ? entries.map((e) => [e.file, chosenIn(source, e.file, o.reportsDir)]) : []);
   // On a queue every config (its tuning, then its run) goes at once; here, one after another.
-  const models = await forEach(executor, entries, async ({ file: cfgFile, set: own }): Promise<ComparedModel> => {
-    const tuned = c.tune ? await tuneForComparison(c, cfgFile, own, { ...o, executor }) : chosen.get(cfgFile);
+  const compared = await forEach(executor, entries.map((e, k) => ({ ...e, k })), async ({ file: cfgFile, set: own, k }): Promise<ComparedModel | null> => {
+    const keptOnly = !selected(k);
+    const tuned = c.tune ? await tuneForComparison(c, cfgFile, own, { ...o, reuse: o.reuse || keptOnly, executor, keptOnly }) : chosen.get(cfgFile);
+    if (tuned === null) return null;
     const overrides = [...c.set, ...own, ...(tuned?.assignments ?? []), `experiment.seeds=[${c.seeds.join(",")}]`];
     const { config } = loadConfig(cfgFile, overrides);
     const outDir = join(o.runsDir, c.name, config.experiment.name);
     const hash = configHash(config);
     const keptFile = keptModelFile(o.reportsDir, c.name, config.experiment.name);
-    const kept = o.reuse ? readKeptModel(keptFile, hash, c.primary) : undefined;
+    const kept = o.reuse || keptOnly ? readKeptModel(keptFile, hash, c.primary) : undefined;
+    if (!kept && keptOnly) return null;
     const saved = join(outDir, "results.json");
     let results: Results;
     let tracking: string | null = null;
@@ -86,6 +97,12 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
     }
     return { config: cfgFile, name: config.experiment.name, modelLine: describeModel(config.model), results, tracking, perUser, reused, tuned: tuned?.summary };
   });
+  const leftOut = names.filter((_, k) => !compared[k]).map(([f]) => f);
+  const models = compared.filter((m): m is ComparedModel => m !== null);
+  if (leftOut.length) {
+    log(`${c.name}: ${models.length} of ${entries.length} configs done; left out by --only with nothing kept: ${leftOut.join(", ")}. The report is written once every config is done`);
+    return { comparison: c, models, reportFile: null, resultsFile: null, leftOut };
+  }
   mkdirSync(join(o.reportsDir, c.name), { recursive: true });
   const resultsFile = join(o.reportsDir, c.name, "results.json");
   writeFileSync(resultsFile, `${JSON.stringify(Object.fromEntries(models.map((m) => [m.name, { ...m.results, fitSeconds: undefined, evaluateSeconds: undefined }])), null, 2)}\n`);
@@ -110,7 +127,7 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
       vsEase: !ease ? undefined : m === ease ? "ease" : vsEase[i],
     })),
   }, o.reportsDir);
-  return { comparison: c, models, reportFile, resultsFile };
+  return { comparison: c, models, reportFile, resultsFile, leftOut };
 }
 
 /** Per seed, the evaluated users and their values of `metric`, from the run's per-user.bin files. */
