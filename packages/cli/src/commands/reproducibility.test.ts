@@ -10,7 +10,7 @@ const tmp = tempDir();
 afterAll(tmp.cleanup);
 
 interface Metric { perSeed: (number | null)[] }
-type Saved = Record<string, { backend: string; engine?: { onednn?: boolean }; configHash: string; split: { manifests: string[] }; metrics: Record<string, Metric> }>;
+type Saved = Record<string, { model: string; backend: string; engine?: { onednn?: boolean }; configHash: string; split: { manifests: string[] }; metrics: Record<string, Metric> }>;
 
 /** Runs an experiment file again and lists every per-seed metric that differs from its committed reports/<name>/results.json. */
 function reExecute(name: string): string[] {
@@ -29,8 +29,12 @@ function reExecute(name: string): string[] {
       continue;
     }
     if (n.split.manifests.join() !== c.split.manifests.join()) diffs.push(`${model}: split manifests differ`);
-    // The same kernels too: oneDNN's and Eigen's attention differ in the last float bits.
-    const tolerance = n.backend === c.backend && Boolean(n.engine?.onednn) === Boolean(c.engine?.onednn) ? 0 : 1e-4;
+    // The same kernels too: oneDNN's and Eigen's attention differ in the last float bits. And with oneDNN on, the
+    // transformers' kernels split their work across threads by load: one CI run on a busy machine moved SASRec's MRR
+    // in the 8th digit (0.0217907308 → 0.0217906999). Every other model stays exact.
+    const sameKernels = n.backend === c.backend && Boolean(n.engine?.onednn) === Boolean(c.engine?.onednn);
+    const threaded = Boolean(n.engine?.onednn) && /^(sasrec|bert4rec)/.test(n.model);
+    const tolerance = sameKernels && !threaded ? 0 : 1e-4;
     for (const [metric, m] of Object.entries(c.metrics)) {
       m.perSeed.forEach((v, s) => {
         const got = n.metrics[metric]?.perSeed[s];
@@ -45,7 +49,8 @@ function reExecute(name: string): string[] {
 
 /**
  * CI re-executes experiments/families-ci.yaml (one model per family, few epochs, two seeds) and compares every
- * per-seed value with the committed figures: identical on the same backend, within 1e-4 on another.
+ * per-seed value with the committed figures: identical on the same backend and kernels, within 1e-4 on others and
+ * for the transformers under oneDNN.
  */
 describe.skipIf(!mirror)(`experiments/families-ci.yaml reproduces reports/families-ci/results.json (skips when ${noMirrorReason})`, () => {
   it("re-runs popularity, EASE, BPR, iALS, Mult-VAE, CML and SASRec and finds the committed figures", () => {
