@@ -55,7 +55,7 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
   const entries = c.configs.map(configEntry);
   const names = entries.map((e) => [basename(e.file, ".yaml"), loadConfig(e.file, [...c.set, ...e.set, `experiment.seeds=[${c.seeds.join(",")}]`]).config.experiment.name]);
   const unknown = (o.only ?? []).filter((n) => !names.some((ns) => ns.includes(n)));
-  if (unknown.length) throw new UserError(`--only: ${unknown.join(", ")} is not a config of ${file}`, `its configs: ${names.map(([f]) => f).join(", ")}`);
+  if (unknown.length) throw new UserError(`--only: ${unknown.join(", ")} ${unknown.length === 1 ? "is not a config" : "are not configs"} of ${file}`, `its configs: ${names.map(([f]) => f).join(", ")}`);
   const selected = (k: number) => !o.only || names[k].some((n) => o.only!.includes(n));
   // Values another comparison chose are all found before anything trains.
   const source = c.tunedIn ? tuningSource(c) : undefined;
