@@ -1,13 +1,14 @@
-import { Rng, historyKey, log, shaped, userLists, type EmbeddingModel, type History, type ShapedArray, type TrainSet } from "@mle/core";
+import { log, shaped, userLists, type EmbeddingModel, type History, type ShapedArray, type TrainSet } from "@mle/core";
 import { tf } from "../engine/backend.ts";
 import { EmbeddingTable } from "../engine/embedding-table.ts";
 import { runEpochs, shuffledBatches } from "../engine/epochs.ts";
 import type { FitContext, Trained } from "../family.ts";
-import { listFinder, sortedLists, type CsrLists } from "../kernels/lists.ts";
-import { negative } from "../kernels/sgd-examples.ts";
+import { listFinder, sortedLists } from "../kernels/lists.ts";
+import { cmlFoldIn } from "./cml-fold-in.ts";
+import { cmlGradient, grads, sampler } from "./cml-hinge.ts";
 import { FeatureProjection } from "./cml-features.ts";
 import type { CmlConfig } from "./config.ts";
-import { clipRow, euclideanItems, euclideanUser, squaredDistance } from "./euclidean.ts";
+import { clipRow, euclideanItems, euclideanUser } from "./euclidean.ts";
 
 /**
  * Trained user and item vectors (raw, in the metric space), the training users' sorted lists (a training
@@ -26,61 +27,9 @@ export type CmlState = {
   rankWeight: boolean;
   foldInEpochs: number;
   foldInLearningRate: number;
+  /** Absent in models saved before they existed: those folded in by SGD from the centroid. */
+  foldInOptimizer?: "sgd" | "adagrad";
 };
-
-type Hinge = Pick<CmlState, "margin" | "negatives" | "rankWeight">;
-
-/** Gradient buffers of one example: the user, the positive, the impostor (the closest sampled negative). */
-interface CmlGrad {
-  u: Float32Array;
-  i: Float32Array;
-  j: Float32Array;
-  impostor: number;
-}
-
-/**
- * One (user, positive) pair: U sampled unseen items, the closest is the impostor j; the loss is
- * w · [m + d(u,i)² − d(u,j)²]₊ with w = log(⌊M·|I|/U⌋ + 1), M the sampled items inside the margin (WARP's
- * rank estimate; the reference implementation's weighting). Gradients into g; returns the loss (0: no update).
- */
-function cmlGradient(P: Float32Array, po: number, V: Float32Array, i: number, d: number, h: Hinge, sample: () => number, g: CmlGrad): number {
-  const dPos = squaredDistance(P, po, V, i * d, d);
-  let closest = Infinity;
-  let j = -1;
-  let violators = 0;
-  for (let k = 0; k < h.negatives; k++) {
-    const n = sample();
-    if (n < 0) return 0;
-    const dn = squaredDistance(P, po, V, n * d, d);
-    if (h.margin + dPos - dn > 0) violators++;
-    if (dn < closest) (closest = dn), (j = n);
-  }
-  const hinge = h.margin + dPos - closest;
-  if (hinge <= 0) return 0;
-  const nItems = V.length / d;
-  const w = h.rankWeight ? Math.log(Math.floor((violators * nItems) / h.negatives) + 1) : 1;
-  const io = i * d;
-  const jo = j * d;
-  for (let f = 0; f < d; f++) {
-    const u = P[po + f];
-    const vi = V[io + f];
-    const vj = V[jo + f];
-    g.u[f] = 2 * w * (vj - vi);
-    g.i[f] = 2 * w * (vi - u);
-    g.j[f] = 2 * w * (u - vj);
-  }
-  g.impostor = j;
-  return w * hinge;
-}
-
-function grads(d: number): CmlGrad {
-  return { u: new Float32Array(d), i: new Float32Array(d), j: new Float32Array(d), impostor: -1 };
-}
-
-/** An unseen item for user row u of `lists`, or −1 when the user has every item. */
-function sampler(rng: Rng, lists: CsrLists, u: number, nItems: number): () => number {
-  return () => (lists.offsets[u + 1] - lists.offsets[u] >= nItems ? -1 : negative(rng, lists, u, nItems));
-}
 
 /**
  * CML (Hsieh et al. 2017), batched like the reference implementation: per batch of training pairs the hinge
@@ -103,7 +52,7 @@ export async function fitCml(train: TrainSet, c: CmlConfig, { rng, training: o }
     itemFactors: shaped(V, train.nItems, d), userFactors: shaped(P, train.nUsers, d),
     userOffsets: shaped(lists.offsets, lists.offsets.length), userItems: shaped(lists.items, lists.items.length),
     seed: rng.seed, stream: rng.stream, margin: c.margin, negatives: c.negatives, clipNorm: c.clipNorm, rankWeight: c.rankWeight,
-    foldInEpochs: c.foldInEpochs, foldInLearningRate: c.foldInLearningRate,
+    foldInEpochs: c.foldInEpochs, foldInLearningRate: c.foldInLearningRate ?? o.learningRate, foldInOptimizer: c.foldInOptimizer,
   });
   const shuffle = rng.fork("batches");
   const sampling = rng.fork("negatives");
@@ -182,36 +131,23 @@ function covarianceStep(P: Float32Array, V: Float32Array, us: number[], is: numb
 
 /**
  * The model: items [v, −‖v‖²/2], users [u, 1] (Euclidean ranking as a dot product). A history identical to a
- * training user's gets that user's vector; any other folds in by the same hinge on u alone, items fixed:
- * starting at the mean of its items' vectors, `foldInEpochs` passes of SGD, clipped, seeded by the history.
+ * training user's gets that user's vector; any other folds in by the same hinge on u alone (cml-fold-in.ts).
  */
 export function cmlModel(s: CmlState): EmbeddingModel {
   const V = s.itemFactors.data;
   const [nItems, d] = s.itemFactors.shape;
   const P = s.userFactors.data;
   const known = listFinder({ offsets: s.userOffsets.data, items: s.userItems.data });
-  const rng = new Rng(s.seed, s.stream);
-  const g = grads(d);
+  const foldIn = cmlFoldIn(V, d, {
+    margin: s.margin, negatives: s.negatives, rankWeight: s.rankWeight, clipNorm: s.clipNorm, epochs: s.foldInEpochs,
+    learningRate: s.foldInLearningRate, optimizer: s.foldInOptimizer ?? "sgd",
+  }, s.seed, s.stream);
   return {
     name: `cml(d=${d})`, dim: d + 1, nItems, similarity: "dot", itemVectors: euclideanItems(V, nItems, d),
     userVector: (h: History) => {
       const sorted = Int32Array.from(h.items).sort();
       const u = known(sorted);
-      if (u >= 0) return euclideanUser(P.subarray(u * d, (u + 1) * d), d);
-      const p = new Float32Array(d);
-      for (const i of sorted) for (let f = 0; f < d; f++) p[f] += V[i * d + f] / sorted.length;
-      clipRow(p, 0, d, s.clipNorm);
-      const r = rng.fork(`fold-in/${historyKey(sorted)}`);
-      const hist = { offsets: Uint32Array.of(0, sorted.length), items: sorted };
-      const sample = sampler(r, hist, 0, nItems);
-      for (let e = 0; e < s.foldInEpochs && sorted.length > 0; e++) {
-        for (let k = 0; k < sorted.length; k++) {
-          if (cmlGradient(p, 0, V, sorted[r.int(sorted.length)], d, s, sample, g) === 0) continue;
-          for (let f = 0; f < d; f++) p[f] -= s.foldInLearningRate * g.u[f];
-          clipRow(p, 0, d, s.clipNorm);
-        }
-      }
-      return euclideanUser(p, d);
+      return euclideanUser(u >= 0 ? P.subarray(u * d, (u + 1) * d) : foldIn(sorted), d);
     },
   };
 }
