@@ -49,6 +49,7 @@ export function cmlGradient(P: Float32Array, po: number, V: Float32Array, i: num
   return w * hinge;
 }
 
+/** Zeroed gradient buffers for vectors of width d. */
 export function grads(d: number): CmlGrad {
   return { u: new Float32Array(d), i: new Float32Array(d), j: new Float32Array(d), impostor: -1 };
 }
@@ -57,4 +58,3 @@ export function grads(d: number): CmlGrad {
 export function sampler(rng: Rng, lists: CsrLists, u: number, nItems: number): () => number {
   return () => (lists.offsets[u + 1] - lists.offsets[u] >= nItems ? -1 : negative(rng, lists, u, nItems));
 }
-

@@ -27,7 +27,7 @@ export type CmlState = {
   rankWeight: boolean;
   foldInEpochs: number;
   foldInLearningRate: number;
-  /** Absent in models saved before they existed: those folded in by SGD from the centroid. */
+  /** Absent in models saved before the option existed: those fold in by plain SGD, as they did. */
   foldInOptimizer?: "sgd" | "adagrad";
 };
 
