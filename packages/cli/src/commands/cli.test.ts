@@ -225,6 +225,16 @@ describe("bad input stops before any work", () => {
     expect(first.stdout).toContain("report: not written, 1 config(s) not done yet (ease)");
     expect(existsSync(join(reports, "only.md"))).toBe(false);
     expect(existsSync(join(reports, "only", "tuning", "ease"))).toBe(false); // left out: not even tuned
+    // A comparison that takes only.yaml's values can run what only.yaml has tuned; EASE waits for its tuning.
+    const follower = join(tmp.dir, "only-follower.yaml");
+    writeFileSync(follower, ["name: only-follower", "seeds: [2]", "configs: [configs/ml100k/popularity.yaml, configs/ml100k/ease.yaml]", `tunedIn: ${file}`, ""].join("\n"));
+    const followerArgs = [follower, "--runs", join(tmp.dir, "only-runs"), "--reports", reports, "-q"];
+    const early = cli("compare", [...followerArgs, "--only", "popularity"]);
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stdout).toContain("report: not written, 1 config(s) not done yet (ease)");
+    const untuned = cli("compare", [...followerArgs, "--only", "ease"]);
+    expect(untuned.code).not.toBe(0);
+    expect(untuned.stderr).toContain("only has not tuned it");
     const second = cli("compare", [...args, "--only", "ease"]);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/^ml100k-popularity: ndcg@10 0\.\d{4} \(reused\)\nml100k-ease: ndcg@10 0\.\d{4}\n/);

@@ -54,11 +54,15 @@ export function tuningSource(c: Comparison): Comparison & { tune: ComparisonTuni
   return source as Comparison & { tune: ComparisonTuning };
 }
 
-/** The values `source`'s tuning chose for this config (as `--set` assignments), or undefined when it has nothing to tune. */
-export function chosenIn(source: Comparison & { tune: ComparisonTuning }, cfgFile: string, reportsDir: string): ChosenValues | undefined {
+/**
+ * The values `source`'s tuning chose for this config (as `--set` assignments), or undefined when it has nothing to
+ * tune; when `source` has not tuned it yet: an error, or null where it is not `required` (a config `--only` leaves out).
+ */
+export function chosenIn(source: Comparison & { tune: ComparisonTuning }, cfgFile: string, reportsDir: string, o: { required: boolean } = { required: true }): ChosenValues | undefined | null {
   const name = spaceEntryName(cfgFile);
   if (!hasSpaceEntry(source.tune.space, name)) return undefined;
   const file = join(keptTuningDir(reportsDir, source.name, name), "chosen.json");
+  if (!existsSync(file) && !o.required) return null;
   if (!existsSync(file)) throw new UserError(`${cfgFile}: ${source.name} has not tuned it (no ${file})`, `run pnpm compare on ${source.name}'s experiment file first (with --reuse it tunes only what is missing)`);
   const { summary } = JSON.parse(readFileSync(file, "utf8")) as { summary: TunedSummary };
   return { assignments: assignmentsOf(summary), summary };

@@ -57,9 +57,9 @@ export async function runComparison(file: string, o: { runsDir: string; reportsD
   const unknown = (o.only ?? []).filter((n) => !names.some((ns) => ns.includes(n)));
   if (unknown.length) throw new UserError(`--only: ${unknown.join(", ")} ${unknown.length === 1 ? "is not a config" : "are not configs"} of ${file}`, `its configs: ${names.map(([f]) => f).join(", ")}`);
   const selected = (k: number) => !o.only || names[k].some((n) => o.only!.includes(n));
-  // Values another comparison chose are all found before anything trains.
+  // Values another comparison chose are all found before anything trains; a config `only` leaves out may lack them.
   const source = c.tunedIn ? tuningSource(c) : undefined;
-  const chosen = new Map(source ? entries.map((e) => [e.file, chosenIn(source, e.file, o.reportsDir)]) : []);
+  const chosen = new Map(source ? entries.map((e, k) => [e.file, chosenIn(source, e.file, o.reportsDir, { required: selected(k) })]) : []);
   // On a queue every config (its tuning, then its run) goes at once; here, one after another.
   const compared = await forEach(executor, entries.map((e, k) => ({ ...e, k })), async ({ file: cfgFile, set: own, k }): Promise<ComparedModel | null> => {
     const keptOnly = !selected(k);
