@@ -1,4 +1,5 @@
 import { Rng, historyKey } from "@mle/core";
+import { EmbeddingTable } from "../engine/embedding-table.ts";
 import { cmlGradient, grads, sampler, type Hinge } from "./cml-hinge.ts";
 import { clipRow } from "./euclidean.ts";
 
@@ -26,14 +27,12 @@ export function cmlFoldIn(V: Float32Array, d: number, o: CmlFoldInOptions, seed:
     clipRow(p, 0, d, o.clipNorm);
     const r = rng.fork(`fold-in/${historyKey(sorted)}`);
     const sample = sampler(r, { offsets: Uint32Array.of(0, sorted.length), items: sorted }, 0, nItems);
-    const accumulator = new Float32Array(d).fill(0.1); // TensorFlow's starting value, as in training
+    // One row with its own optimizer state: training's table rule (Adagrad's accumulator starts as TensorFlow's).
+    const row = new EmbeddingTable(1, d, { kind: o.optimizer, learningRate: o.learningRate }, p);
     for (let e = 0; e < o.epochs && sorted.length > 0; e++) {
       for (let k = 0; k < sorted.length; k++) {
         if (cmlGradient(p, 0, V, sorted[r.int(sorted.length)], d, o, sample, g) === 0) continue;
-        for (let f = 0; f < d; f++) {
-          if (o.optimizer === "adagrad") accumulator[f] += g.u[f] * g.u[f];
-          p[f] -= (o.learningRate * g.u[f]) / (o.optimizer === "adagrad" ? Math.sqrt(accumulator[f]) : 1);
-        }
+        row.applyRow(0, g.u);
         clipRow(p, 0, d, o.clipNorm);
       }
     }
