@@ -62,8 +62,10 @@ export function chosenIn(source: Comparison & { tune: ComparisonTuning }, cfgFil
   const name = spaceEntryName(cfgFile);
   if (!hasSpaceEntry(source.tune.space, name)) return undefined;
   const file = join(keptTuningDir(reportsDir, source.name, name), "chosen.json");
-  if (!existsSync(file) && !o.required) return null;
-  if (!existsSync(file)) throw new UserError(`${cfgFile}: ${source.name} has not tuned it (no ${file})`, `run pnpm compare on ${source.name}'s experiment file first (with --reuse it tunes only what is missing)`);
+  if (!existsSync(file)) {
+    if (!o.required) return null;
+    throw new UserError(`${cfgFile}: ${source.name} has not tuned it (no ${file})`, `run pnpm compare on ${source.name}'s experiment file first (with --reuse it tunes only what is missing)`);
+  }
   const { summary } = JSON.parse(readFileSync(file, "utf8")) as { summary: TunedSummary };
   return { assignments: assignmentsOf(summary), summary };
 }
