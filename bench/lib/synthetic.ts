@@ -107,3 +107,34 @@ export function writeSyntheticMovies(path: string, shape: SyntheticShape): void 
   }
   writeFileSync(path, `${lines.join("\n")}\n`);
 }
+
+/** The real release's content files (2023-07): 2,328,315 tag applications; the genome covers 16,376 movies × 1,128 tags. */
+export const ML_LATEST_CONTENT = { tagRows: 2_328_315, tagVocabulary: 20_000, genomeMovies: 16_376, genomeTags: 1_128 };
+
+/**
+ * `tags.csv` and `genome-tags.csv`/`genome-scores.csv` for the movie ids `writeSyntheticRatings` uses, in the
+ * release's layout and at its size, so content models pay full-size feature costs. Tags are Zipf-like over a
+ * vocabulary; the genome covers the most frequent movie ids' share of the catalogue with relevances in [0, 1].
+ */
+export function writeSyntheticContent(dir: string, shape: SyntheticShape, content = ML_LATEST_CONTENT, seed = 1): void {
+  const rng = new Rng(seed, "synthetic-content");
+  const movieId = (i: number) => 1 + Math.floor((i * (shape.maxMovieId - 1)) / (shape.movies - 1));
+  const lines: string[] = ["userId,movieId,tag,timestamp"];
+  for (let r = 0; r < content.tagRows; r++) {
+    const tag = Math.floor(Math.exp(rng.nextFloat() * Math.log(content.tagVocabulary)));
+    const m = Math.floor(shape.movies * rng.nextFloat() ** 3);
+    lines.push(`${1 + Math.floor(rng.nextFloat() * shape.users)},${movieId(m)},tag ${tag},${shape.firstTs + Math.floor(rng.nextFloat() * (shape.lastTs - shape.firstTs))}`);
+  }
+  writeFileSync(`${dir}/tags.csv`, `${lines.join("\n")}\n`);
+  writeFileSync(`${dir}/genome-tags.csv`, `tagId,tag\n${Array.from({ length: content.genomeTags }, (_, t) => `${t + 1},genome ${t + 1}`).join("\n")}\n`);
+  const fd = openSync(`${dir}/genome-scores.csv`, "w");
+  writeSync(fd, "movieId,tagId,relevance\n");
+  const step = shape.movies / content.genomeMovies;
+  for (let g = 0; g < content.genomeMovies; g++) {
+    const id = movieId(Math.floor(g * step));
+    const rows: string[] = [];
+    for (let t = 1; t <= content.genomeTags; t++) rows.push(`${id},${t},${(rng.nextFloat() ** 2).toFixed(5)}`);
+    writeSync(fd, `${rows.join("\n")}\n`);
+  }
+  closeSync(fd);
+}

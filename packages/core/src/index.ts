@@ -1,7 +1,7 @@
 export { Rng } from "./rng.ts";
 export { UserError, DataFormatError, IntegrityError, ConfigError, type ConfigIssue } from "./errors.ts";
 export { sha256, fileDigest, stableStringify } from "./hash.ts";
-export { progressBar, setQuiet, log, type ProgressBar, type ProgressOptions } from "./progress.ts";
+export { progressBar, setQuiet, log, stepProgress, duration, type ProgressBar, type ProgressOptions, type StepProgress } from "./progress.ts";
 export { isSparse, type EmbeddingModel, type History, type UserVector, type SparseVector } from "./embedding.ts";
 export { startTsWorker } from "./worker.ts";
 export { yieldToEvents } from "./interrupt.ts";

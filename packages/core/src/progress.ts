@@ -69,3 +69,33 @@ export function progressBar(label: string, total: number, options: ProgressOptio
     },
   };
 }
+
+/** Reports how far one pass has got: `done` of `total` units. */
+export type StepProgress = (done: number, total: number) => void;
+
+/**
+ * Progress inside one long pass (an epoch at full size can take an hour): a line at most every `everyMs`,
+ * the first only once the pass has run that long, so short passes stay silent. Each line gives the rate and
+ * the time left at that rate. `now` and `write` are the clock and the sink (tests pass their own).
+ */
+export function stepProgress(label: string, unit: string, everyMs = 30_000, now: () => number = Date.now, write: (line: string) => void = log): StepProgress {
+  const started = now();
+  let last = started;
+  return (done, total) => {
+    const t = now();
+    if (t - last < everyMs || done <= 0) return;
+    last = t;
+    const seconds = (t - started) / 1000;
+    const rate = done / seconds;
+    const n = (x: number) => x.toLocaleString("en-US");
+    write(`${label}: ${n(done)}/${n(total)} ${unit} (${((100 * done) / total).toFixed(1)}%) in ${duration(seconds)}, ${rate.toPrecision(3)} ${unit}/s, ${duration((total - done) / rate)} left`);
+  };
+}
+
+/** 75 → "1 m 15 s", 4000 → "1 h 6 m". */
+export function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} m ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} m`;
+}

@@ -77,11 +77,12 @@ export async function fitAutoRec(train: TrainSet, c: AutoRecConfig, { rng, train
     const { epochsRun } = await runEpochs({
       label: `${byItem ? "I" : "U"}-AutoRec ${c.hidden}`, epochs: o.epochs, monitor: o.monitor, current: () => autoRecModel(stateOf()),
       weights: { snapshot: () => p.snapshot(), restore: (s) => p.restore(s) },
-      runEpoch: () => {
+      unit: "rows",
+      runEpoch: (_epoch, progress) => {
         const order = shuffle.shuffle(trainedRows.slice());
         let sum = 0;
         let n = 0;
-        for (let a = 0; a < order.length; a += batchSize) (sum += step(order.subarray(a, a + batchSize))), n++;
+        for (let a = 0; a < order.length; a += batchSize) (sum += step(order.subarray(a, a + batchSize))), n++, progress(Math.min(a + batchSize, order.length), order.length);
         return sum / Math.max(1, n);
       },
     });

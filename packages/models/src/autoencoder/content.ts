@@ -34,7 +34,8 @@ export async function fitContentAe(train: TrainSet, c: ContentAeConfig, { rng, t
     const { epochsRun, lastLoss } = await runEpochs({
       label: `content AE ${F}-${c.hidden}-${c.latent}`, epochs: o.epochs, monitor: o.monitor, current: () => contentModel(stateOf()),
       weights: { snapshot: () => p.snapshot(), restore: (s) => p.restore(s) },
-      runEpoch: () => {
+      unit: "items",
+      runEpoch: (_epoch, progress) => {
         const order = shuffle.permutation(I);
         let sum = 0;
         let n = 0;
@@ -49,6 +50,7 @@ export async function fitContentAe(train: TrainSet, c: ContentAeConfig, { rng, t
             return tf.mean(tf.square(tf.sub(y, xt))) as tf.Scalar;
           }), p);
           n++;
+          progress(a + rows.length, I);
         }
         return sum / Math.max(1, n);
       },

@@ -56,11 +56,11 @@ export async function fitMult(train: TrainSet, c: MultConfig, { rng, training: o
     const { epochsRun } = await runEpochs({
       label: `${vae ? "Mult-VAE" : "Mult-DAE"} ${c.hidden}-${c.latent}`, epochs: o.epochs, monitor: o.monitor, current,
       weights: { snapshot: () => p.snapshot(), restore: (s) => p.restore(s) },
-      runEpoch: () => {
+      runEpoch: (_epoch, progress) => {
         let sum = 0;
-        let batches = 0;
-        for (const users of userBatches(rows, batchSize, shuffle)) (sum += step(users)), batches++;
-        return sum / Math.max(1, batches);
+        const batches = userBatches(rows, batchSize, shuffle);
+        batches.forEach((users, k) => ((sum += step(users)), progress(k + 1, batches.length)));
+        return sum / Math.max(1, batches.length);
       },
     });
     log(`${vae ? "Mult-VAE" : "Mult-DAE"}: ${epochsRun} epochs, ${updates} updates, batch ${batchSize}, lr ${o.learningRate}${vae ? `, β now ${betaNow().toFixed(3)}` : ""}`);

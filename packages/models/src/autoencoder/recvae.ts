@@ -50,10 +50,12 @@ export async function fitRecVae(train: TrainSet, c: RecVaeConfig, { rng, trainin
   const shuffle = rng.fork("batches");
   const noise = rng.fork("noise");
   const batchSize = o.batchSize ?? 500;
-  const pass = (which: "encoder" | "decoder"): number => {
+  /** One pass over the users; `onBatch(k, batches)` after each batch. */
+  const pass = (which: "encoder" | "decoder", onBatch: (k: number, batches: number) => void): number => {
     let sum = 0;
     let n = 0;
-    for (const users of userBatches(rows, batchSize, shuffle)) {
+    const batches = userBatches(rows, batchSize, shuffle);
+    for (const users of batches) {
       const batchRows = Array.from(users, (u) => rowOf(rows, u));
       const dropout = which === "encoder" ? c.dropout : 0;
       const { raw, input } = denseBatch(batchRows, I, dropout, noise);
@@ -77,7 +79,7 @@ export async function fitRecVae(train: TrainSet, c: RecVaeConfig, { rng, trainin
         return tf.neg(tf.sub(mll, kld)) as tf.Scalar;
       });
       sum += which === "encoder" ? encOpt.step(loss, enc) : decOpt.step(loss, dec);
-      n++;
+      onBatch(++n, batches.length);
     }
     return sum / Math.max(1, n);
   };
@@ -86,11 +88,15 @@ export async function fitRecVae(train: TrainSet, c: RecVaeConfig, { rng, trainin
     const { epochsRun } = await runEpochs({
       label: `RecVAE ${H}-${L}`, epochs: o.epochs, monitor: o.monitor, current,
       weights: { snapshot: () => [...enc.snapshot(), ...dec.snapshot()], restore: (s) => (enc.restore(s.slice(0, names.length)), dec.restore(s.slice(names.length))) },
-      runEpoch: () => {
-        for (let e = 0; e < c.encoderEpochs; e++) pass("encoder");
+      runEpoch: (_epoch, progress) => {
+        // Progress counts batches over all of the epoch's encoder and decoder passes.
+        const passes = c.encoderEpochs + c.decoderEpochs;
+        let before = 0;
+        const onBatch = (k: number, batches: number) => progress(before * batches + k, passes * batches);
+        for (; before < c.encoderEpochs; before++) pass("encoder", onBatch);
         freezeEncoder();
         let loss = 0;
-        for (let e = 0; e < c.decoderEpochs; e++) loss = pass("decoder");
+        for (; before < passes; before++) loss = pass("decoder", onBatch);
         return loss;
       },
     });

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { Rng, isSparse, setQuiet, type TrainSet } from "@mle/core";
+import { Rng, UserError, isSparse, setQuiet, type TrainSet } from "@mle/core";
 import { invertSpdInPlace } from "../kernels/linalg/spd-inverse.ts";
 import { fitModel, type ModelConfig } from "../registry.ts";
 
@@ -55,6 +55,12 @@ describe("baselines", () => {
     expect(a.itemVectors).toEqual(b.itemVectors);
     expect(a.userVector(h)).toEqual(b.userVector(h));
     expect((await fitRandom(t, { family: "random", factors: 8 }, new Rng(4))).itemVectors).not.toEqual(a.itemVectors);
+  });
+
+  it("EASE: a catalogue too large for its dense matrix is the user's error, named with what to change, before any allocation", async () => {
+    const big = { ...t, nItems: 40_000 };
+    await expect(fitEase(big, { family: "ease", lambda: 1 })).rejects.toThrow(UserError);
+    await expect(fitEase(big, { family: "ease", lambda: 1 })).rejects.toThrow(/40,000 × 40,000 matrix \(11\.9 GiB.*data\.kCore\.items/);
   });
 
   it("EASE: the user vector is the sparse history row, item vectors are B's columns with a zero diagonal", async () => {

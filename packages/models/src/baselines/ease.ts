@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { log, shaped, userLists, type EmbeddingModel, type History, type ShapedArray, type TrainSet } from "@mle/core";
+import { UserError, log, shaped, userLists, type EmbeddingModel, type History, type ShapedArray, type TrainSet } from "@mle/core";
 import { initBackend } from "../engine/backend.ts";
 import { trainingSchema } from "../engine/training.ts";
 import type { ModelFamily } from "../family.ts";
@@ -34,7 +34,7 @@ function easeModel(s: EaseState): EmbeddingModel {
 async function fitEase(train: TrainSet, c: EaseConfig) {
   const n = train.nItems;
   const gb = (8 * n * n) / 2 ** 30;
-  if (gb > 8) throw new Error(`EASE needs a dense ${n} × ${n} matrix (${gb.toFixed(1)} GiB): filter items (data.kCore) first`);
+  if (gb > 8) throw new UserError(`EASE needs a dense ${n.toLocaleString("en-US")} × ${n.toLocaleString("en-US")} matrix (${gb.toFixed(1)} GiB in float64; at most 8 GiB, about 32,000 items): keep fewer items with a higher data.kCore.items or data.feedback.minRating`);
   const g = gram(train, n);
   for (let i = 0; i < n; i++) g[i * n + i] += c.lambda;
   const backend = await initBackend();

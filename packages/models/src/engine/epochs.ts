@@ -1,4 +1,4 @@
-import { log, progressBar, yieldToEvents, type EmbeddingModel, type Rng } from "@mle/core";
+import { log, progressBar, stepProgress, yieldToEvents, type EmbeddingModel, type Rng, type StepProgress } from "@mle/core";
 
 /** What the caller says after an epoch: the model got better (keep these weights), no better, or stop now. */
 export type EpochVerdict = "improved" | "continue" | "stop";
@@ -13,8 +13,13 @@ export type EpochMonitor = (epoch: number, loss: number, current: () => Embeddin
 export interface EpochLoop {
   label: string;
   epochs: number;
-  /** One pass; returns the mean training loss (NaN where the method has none to report). */
-  runEpoch: (epoch: number) => number | Promise<number>;
+  /**
+   * One pass; returns the mean training loss (NaN where the method has none to report). A long pass calls
+   * `progress(done, total)` as it goes (in `unit`s), which prints a line now and then once the pass runs long.
+   */
+  runEpoch: (epoch: number, progress: StepProgress) => number | Promise<number>;
+  /** What `progress` counts (default "batches"). */
+  unit?: string;
   /** The model over the current weights (cheap: it shares the arrays). */
   current: () => EmbeddingModel;
   /** What a snapshot must hold to restore the best epoch: the arrays, or a network's own snapshot/restore. */
@@ -33,7 +38,7 @@ export async function runEpochs(loop: EpochLoop): Promise<{ epochsRun: number; b
   let epochsRun = 0;
   let lastLoss = NaN;
   for (let e = 1; e <= loop.epochs; e++) {
-    lastLoss = await loop.runEpoch(e);
+    lastLoss = await loop.runEpoch(e, stepProgress(`${loop.label} epoch ${e}`, loop.unit ?? "batches"));
     epochsRun = e;
     bar.update(e);
     const verdict = loop.monitor ? await loop.monitor(e, lastLoss, loop.current) : "continue";
@@ -60,12 +65,16 @@ export function shuffleRows(order: Uint32Array, rng: Rng): void {
   rng.shuffle(order);
 }
 
-/** Visits rows 0..n−1 (n = order.length) in a fresh seeded shuffle, calling `endBatch` after every `batchSize` rows. */
-export function shuffledBatches(batchSize: number, rng: Rng, order: Uint32Array, visit: (row: number) => void, endBatch: () => void): void {
+/**
+ * Visits rows 0..n−1 (n = order.length) in a fresh seeded shuffle, calling `endBatch` after every `batchSize` rows
+ * and `progress` (in rows) every 4,096 rows, so a per-row loop does not read the clock per row.
+ */
+export function shuffledBatches(batchSize: number, rng: Rng, order: Uint32Array, visit: (row: number) => void, endBatch: () => void, progress?: StepProgress): void {
   shuffleRows(order, rng);
   const n = order.length;
   for (let k = 0; k < n; k++) {
     visit(order[k]);
     if ((k + 1) % batchSize === 0 || k === n - 1) endBatch();
+    if (progress && (k & 4095) === 4095) progress(k + 1, n);
   }
 }

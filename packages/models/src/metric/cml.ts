@@ -66,7 +66,8 @@ export async function fitCml(train: TrainSet, c: CmlConfig, { rng, training: o }
   try {
     const { epochsRun } = await runEpochs({
       label: `CML d=${d}`, epochs: o.epochs, monitor: o.monitor, current: () => cmlModel(state()), weights: [P, V],
-      runEpoch: () => {
+      unit: "pairs",
+      runEpoch: (_epoch, progress) => {
         let loss = 0;
         shuffledBatches(o.batchSize ?? 1000, shuffle, order, (r) => {
           const u = train.user[r];
@@ -84,7 +85,7 @@ export async function fitCml(train: TrainSet, c: CmlConfig, { rng, training: o }
           touched.users.length = 0;
           touched.items.length = 0;
           users.step(clipU), items.step(clipI);
-        });
+        }, progress);
         return loss / order.length;
       },
     });

@@ -84,7 +84,8 @@ export async function fitTriplet(train: TrainSet, c: TripletConfig, { rng, train
     const { epochsRun, lastLoss } = await runEpochs({
       label: `triplet net ${F}-${c.hidden}-${c.factors}`, epochs: o.epochs, monitor: o.monitor, current: () => tripletModel(stateOf()),
       weights: { snapshot: () => p.snapshot(), restore: (s) => p.restore(s) },
-      runEpoch: () => {
+      unit: "triplets",
+      runEpoch: (_epoch, progress) => {
         const t = triplets(l, c, draw, c.mining === "random" ? null : all());
         const n = t.length / 3;
         if (n === 0) throw new UserError(`no triplets: no user has two movies rated ≥ ${c.likedAtLeast} (model.likedAtLeast)`);
@@ -107,6 +108,7 @@ export async function fitTriplet(train: TrainSet, c: TripletConfig, { rng, train
             neg += tf.sum(dn).dataSync()[0];
             return tf.mean(tf.relu(tf.add(tf.sub(dp, dn), c.margin))) as tf.Scalar;
           }), p);
+          progress(s + m, n);
         }
         distances = { positive: pos / n, negative: neg / n };
         return sum / n;

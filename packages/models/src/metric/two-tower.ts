@@ -78,7 +78,8 @@ export async function fitTwoTower(train: TrainSet, c: TwoTowerConfig, { rng, tra
     const { epochsRun, lastLoss } = await runEpochs({
       label: `two-tower d=${d}`, epochs: o.epochs, monitor: o.monitor, current: () => twoTowerModel(stateOf()),
       weights: { snapshot: () => p.snapshot(), restore: (s) => p.restore(s) },
-      runEpoch: () => {
+      unit: "pairs",
+      runEpoch: (_epoch, progress) => {
         const order = shuffle.permutation(n);
         let sum = 0;
         for (let s = 0; s < n; s += B) {
@@ -104,6 +105,7 @@ export async function fitTwoTower(train: TrainSet, c: TwoTowerConfig, { rng, tra
             const ce = tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), tf.eye(m)), 1)));
             return (c.l2 > 0 ? tf.add(ce, tf.mul(c.l2 / m, tf.add(tf.sum(tf.square(mean)), tf.sum(tf.square(v))))) : ce) as tf.Scalar;
           }), p);
+          progress(s + m, n);
         }
         return sum / n;
       },

@@ -73,10 +73,11 @@ export async function trainSgd(run: SgdRun): Promise<number> {
   try {
     const { epochsRun } = await runEpochs({
       label: run.label, epochs: o.epochs, monitor: o.monitor, current: run.current, weights: all.map((t) => t.weights),
-      runEpoch: async (epoch) => {
+      unit: "ratings",
+      runEpoch: async (epoch, progress) => {
         if (batched) {
           let loss = 0;
-          shuffledBatches(o.batchSize ?? 1, shuffle, order, (r) => (loss += batched(r, shuffle)), () => all.forEach((t) => t.step()));
+          shuffledBatches(o.batchSize ?? 1, shuffle, order, (r) => (loss += batched(r, shuffle)), () => all.forEach((t) => t.step()), progress);
           return loss / n;
         }
         shuffleRows(order, shuffle);

@@ -30,7 +30,8 @@ export async function fitBert4Rec(train: TrainSet, c: Bert4RecConfig, { rng, tra
     const { epochsRun, lastLoss } = await runEpochs({
       label: `BERT4Rec d=${c.factors} L=${L}`, epochs: o.epochs, monitor: o.monitor, current: () => encoderModel(p, c, I, "bert4rec", MASK),
       weights: { snapshot: () => p.snapshot(), restore: (s) => p.restore(s) },
-      runEpoch: () => {
+      unit: "windows",
+      runEpoch: (_epoch, progress) => {
         const order = shuffle.permutation(windows.length);
         let sum = 0;
         let masked = 0;
@@ -55,6 +56,7 @@ export async function fitBert4Rec(train: TrainSet, c: Bert4RecConfig, { rng, tra
             return tf.div(chunkedSoftmaxCrossEntropy(h, items, zeroBias, Int32Array.from(targets)), n) as tf.Scalar;
           }), p);
           masked += n;
+          progress(s + m, order.length);
         }
         return sum / Math.max(1, masked);
       },

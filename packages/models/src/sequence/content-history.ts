@@ -68,7 +68,8 @@ export async function fitContentHistory(train: TrainSet, c: ContentHistoryConfig
     const { epochsRun, lastLoss } = await runEpochs({
       label: `content history encoder (${c.objective}) d=${d}`, epochs: o.epochs, monitor: o.monitor, current: () => contentHistoryEncoder(p, take(project), I, c),
       weights: { snapshot: () => p.snapshot(), restore: (s) => p.restore(s) },
-      runEpoch: () => {
+      unit: "users",
+      runEpoch: (_epoch, progress) => {
         const order = shuffle.permutation(users.length);
         let sum = 0;
         for (let s = 0; s < order.length; s += B) {
@@ -95,6 +96,7 @@ export async function fitContentHistory(train: TrainSet, c: ContentHistoryConfig
             const cos = tf.div(tf.sum(tf.mul(u, v), 1), tf.add(tf.mul(tf.norm(u, 2, 1), tf.norm(v, 2, 1)), 1e-8));
             return tf.mean(tf.sub(1, cos)) as tf.Scalar;
           }), p);
+          progress(s + m, order.length);
         }
         return sum / Math.max(1, users.length);
       },

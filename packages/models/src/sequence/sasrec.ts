@@ -102,7 +102,8 @@ export async function fitSasRec(train: TrainSet, c: SasRecConfig, { rng, trainin
     const { epochsRun, lastLoss } = await runEpochs({
       label: `SASRec-${c.loss} d=${c.factors} L=${c.maxLength}`, epochs: o.epochs, monitor: o.monitor, current: () => sasRecModel(t.params, c, I),
       weights: { snapshot: () => t.params.snapshot(), restore: (s) => t.params.restore(s) },
-      runEpoch: () => {
+      unit: "windows",
+      runEpoch: (_epoch, progress) => {
         const order = shuffle.permutation(t.windows.length);
         let sum = 0;
         let positions = 0;
@@ -110,6 +111,7 @@ export async function fitSasRec(train: TrainSet, c: SasRecConfig, { rng, trainin
           const [loss, n] = t.step(Array.from(order.subarray(s, s + B), (k) => t.windows[k]));
           sum += n * loss;
           positions += n;
+          progress(Math.min(s + B, order.length), order.length);
         }
         return sum / Math.max(1, positions);
       },
