@@ -6,6 +6,7 @@ import { groups, scores, top } from "../test-fixtures.ts";
 import type { CmlState } from "./cml.ts";
 import { cmlFoldIn, type CmlFoldInOptions } from "./cml-fold-in.ts";
 import { euclideanItems, euclideanUser, squaredDistance } from "./euclidean.ts";
+import { historyPaths } from "./two-tower.ts";
 
 setQuiet(true);
 beforeAll(async () => {
@@ -87,6 +88,23 @@ describe("metric models keep the embedding contract", () => {
       expect(top(model, heldOut, 10).every((i) => i >= 30)).toBe(true);
     });
   }
+
+  it("two-tower: the segment-sum path for large catalogues (each distinct item's content projected once a batch) trains the same model as the dense path", async () => {
+    const raw = { variant: "two-tower", factors: 8, similarity: "cosine", temperature: 0.1, content: true };
+    const training = { batchSize: 256, epochs: 3 };
+    const viaDense = (await fit(raw, training)).model;
+    const was = historyPaths.denseLimit;
+    historyPaths.denseLimit = 0;
+    try {
+      const viaSegments = (await fit(raw, training)).model;
+      let worst = 0;
+      viaDense.itemVectors.forEach((x, k) => (worst = Math.max(worst, Math.abs(x - viaSegments.itemVectors[k]))));
+      expect(worst).toBeGreaterThan(0); // the two paths do differ in float order...
+      expect(worst).toBeLessThan(1e-4); // ...and only there
+    } finally {
+      historyPaths.denseLimit = was;
+    }
+  });
 
   it("CML with the feature loss: a movie nobody rated sits at its content's projection, near the movies it resembles", async () => {
     // Item 59 (genre B, like 30–59) loses every training row; the held-out user of group B must rank it above group A.

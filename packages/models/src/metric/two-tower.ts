@@ -15,6 +15,9 @@ import type { TwoTowerConfig } from "./config.ts";
  * accidental hit), cross-entropy on the pair's own item. The user tower reads the history without the pair's
  * item, so it learns to predict what is not in its input, as at evaluation.
  */
+/** Largest batch × items matrix the history means build densely (the segment sum beyond it); tests lower it to reach that path. */
+export const historyPaths = { denseLimit: 1 << 24 };
+
 export async function fitTwoTower(train: TrainSet, c: TwoTowerConfig, { rng, training: o }: FitContext): Promise<Trained<ModelState>> {
   const I = train.nItems;
   const d = c.factors;
@@ -43,12 +46,16 @@ export async function fitTwoTower(train: TrainSet, c: TwoTowerConfig, { rng, tra
   /**
    * Each pair's history without its item, as weights 1/|H| for a mean: a dense batch × items matrix times the
    * input table when it is small (one matrix product each way: the segment sum and gather it replaces took
-   * 80% of an ML-100k epoch), else (items, rows, weights) for a segment sum.
+   * 80% of an ML-100k epoch), else (items, rows, weights) for a segment sum. There `items` are the batch's distinct
+   * history items and `slots` index them per occurrence, so each item's content is projected once a batch, not once
+   * per occurrence (at ml-latest size that projection was three quarters of an epoch).
    */
   const historyMeans = (batch: Uint32Array, pos: Int32Array) => {
     const m = batch.length;
-    const dense = m * I <= 1 << 24 ? new Float32Array(m * I) : null;
+    const dense = m * I <= historyPaths.denseLimit ? new Float32Array(m * I) : null;
     const items: number[] = [];
+    const slotOf = new Map<number, number>();
+    const slots: number[] = [];
     const rowsOf: number[] = [];
     const weights: number[] = [];
     batch.forEach((r, k) => {
@@ -58,10 +65,14 @@ export async function fitTwoTower(train: TrainSet, c: TwoTowerConfig, { rng, tra
         const i = lists.items[j];
         if (i === pos[k]) continue;
         if (dense) dense[k * I + i] += wk;
-        else (items.push(i), rowsOf.push(k), weights.push(wk));
+        else {
+          let slot = slotOf.get(i);
+          if (slot === undefined) slotOf.set(i, (slot = items.push(i) - 1));
+          slots.push(slot), rowsOf.push(k), weights.push(wk);
+        }
       }
     });
-    return { dense, items: Int32Array.from(items), rows: Int32Array.from(rowsOf), weights: Float32Array.from(weights) };
+    return { dense, items: Int32Array.from(items), slots: Int32Array.from(slots), rows: Int32Array.from(rowsOf), weights: Float32Array.from(weights) };
   };
   const opt = new AdamW({ learningRate: o.learningRate });
   const shuffle = rng.fork("batches");
@@ -95,7 +106,7 @@ export async function fitTwoTower(train: TrainSet, c: TwoTowerConfig, { rng, tra
           sum += m * opt.step(() => tf.tidy(() => {
             const mean = h.dense
               ? tf.matMul(tf.tensor2d(h.dense, [m, I]), xt ? tf.add(w("input"), tf.matMul(xt, w("inputContent"))) : w("input"))
-              : tf.unsortedSegmentSum(tf.mul(rows("input", "inputContent", tf.tensor1d(h.items, "int32")), tf.tensor2d(h.weights, [h.weights.length, 1])), tf.tensor1d(h.rows, "int32"), m);
+              : tf.unsortedSegmentSum(tf.mul(tf.gather(rows("input", "inputContent", tf.tensor1d(h.items, "int32")), tf.tensor1d(h.slots, "int32")), tf.tensor2d(h.weights, [h.weights.length, 1])), tf.tensor1d(h.rows, "int32"), m);
             const posIds = tf.tensor1d(pos, "int32");
             const u = norm(tower(mean as tf.Tensor2D));
             const v = norm(rows("item", "itemContent", posIds));
