@@ -5,6 +5,7 @@ import { benchAe, benchAutoRec } from "./ae.ts";
 import { benchAgreement } from "./agreement.ts";
 import { benchEngine } from "./engine.ts";
 import { benchEval } from "./eval.ts";
+import { benchFull } from "./full.ts";
 import { benchIngest } from "./ingest.ts";
 import { benchMetric } from "./metric.ts";
 import { benchMf } from "./mf.ts";
@@ -13,7 +14,7 @@ import { benchQueue } from "./queue.ts";
 import { benchServe } from "./serve.ts";
 
 /** `pnpm bench <name>`: each prints its own figures and, where there is a peer, the ratio. */
-const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, eval: benchEval, agreement: benchAgreement, mf: benchMf, engine: benchEngine, ae: benchAe, autorec: benchAutoRec, metric: benchMetric, seq: benchSeq, serve: benchServe, queue: benchQueue };
+const benches: Record<string, () => Promise<void>> = { ingest: benchIngest, eval: benchEval, agreement: benchAgreement, mf: benchMf, engine: benchEngine, ae: benchAe, autorec: benchAutoRec, metric: benchMetric, seq: benchSeq, serve: benchServe, queue: benchQueue, full: benchFull };
 
 mkdirSync(join(benchDir, ".data"), { recursive: true }); // every bench's scratch files live here (git-ignored)
 const names = process.argv.slice(2);
@@ -22,7 +23,8 @@ if (unknown.length) {
   console.error(`unknown bench ${unknown.join(", ")}; known: ${Object.keys(benches).join(", ")}`);
   process.exit(2);
 }
-for (const n of names.length ? names : Object.keys(benches)) {
+// `full` runs every configs/full config for minutes each (about an hour): only when named.
+for (const n of names.length ? names : Object.keys(benches).filter((n) => n !== "full")) {
   try {
     await benches[n]();
   } catch (e) {
