@@ -6,7 +6,7 @@ export { isSparse, type EmbeddingModel, type History, type UserVector, type Spar
 export { startTsWorker } from "./worker.ts";
 export { yieldToEvents } from "./interrupt.ts";
 export { writeColumnar, readColumnar, type Column } from "./columnar-file.ts";
-export { argsortUint32, groupRows, type Groups } from "./group.ts";
+export { argsortUint32, gather, groupRows, type Groups } from "./group.ts";
 export { userLists, itemLists, historyKey, type TrainSet, type RankingTask, type ItemFeatures, type UserFeatures, type UserLists } from "./task.ts";
 export { shaped, isShapedArray, type ModelState, type StateValue, type StateArray, type ShapedArray } from "./state.ts";
 export { itemFeatureMatrix, type FeatureMatrixOptions } from "./features.ts";

@@ -1,4 +1,4 @@
-import { argsortUint32, groupRows, type ItemFeatures, type RankingTask, type Rng, type TrainSet, type UserFeatures } from "@mle/core";
+import { argsortUint32, gather, groupRows, type ItemFeatures, type RankingTask, type Rng, type TrainSet, type UserFeatures } from "@mle/core";
 import type { Interactions } from "./interactions.ts";
 import type { HoldoutPart, Rows } from "./split/types.ts";
 
@@ -6,8 +6,7 @@ import type { HoldoutPart, Rows } from "./split/types.ts";
 export function buildTrainSet(x: Interactions, rows: Rows, content: { itemFeatures?: ItemFeatures; userFeatures?: UserFeatures } = {}): TrainSet {
   return {
     nUsers: x.nUsers, nItems: x.nItems,
-    user: Int32Array.from(rows, (r) => x.user[r]), item: Int32Array.from(rows, (r) => x.item[r]),
-    rating: Float32Array.from(rows, (r) => x.rating[r]), timestamp: Uint32Array.from(rows, (r) => x.timestamp[r]),
+    user: gather(x.user, rows), item: gather(x.item, rows), rating: gather(x.rating, rows), timestamp: gather(x.timestamp, rows),
     ...content,
   };
 }
@@ -38,7 +37,8 @@ export function buildRankingTask(x: Interactions, part: HoldoutPart, stats: Trai
   const slot = new Int32Array(x.nUsers).fill(-1);
   const users: number[] = [];
   for (let u = 0; u < x.nUsers; u++) if (hasTarget[u]) (slot[u] = users.length), users.push(u);
-  const byTime = (rows: Rows) => argsortUint32(Uint32Array.from(rows, (r) => x.timestamp[r])).map((k) => rows[k]);
+  // The rows themselves, stably sorted by their timestamps (ties keep row order).
+  const byTime = (rows: Rows) => argsortUint32(x.timestamp, rows);
   const history = lists(x, byTime(part.history), slot, users.length);
   const target = lists(x, part.target, slot, users.length);
   return {
@@ -51,15 +51,16 @@ export function buildRankingTask(x: Interactions, part: HoldoutPart, stats: Trai
 
 /** The rows of evaluated users (slot ≥ 0), grouped by slot, each group in the given row order. */
 function lists(x: Interactions, rows: Rows, slot: Int32Array, n: number) {
-  const kept = rows.filter((r) => slot[x.user[r]] >= 0);
-  const g = groupRows(Int32Array.from(kept, (r) => slot[x.user[r]]), n);
-  const row = (k: number) => kept[g.rows[k]];
-  return {
-    offsets: g.offsets,
-    items: Int32Array.from(g.rows, (_, k) => x.item[row(k)]),
-    ratings: Float32Array.from(g.rows, (_, k) => x.rating[row(k)]),
-    timestamps: Uint32Array.from(g.rows, (_, k) => x.timestamp[row(k)]),
-  };
+  // Plain loops: at full size these arrays hold 15M rows, and TypedArray.from/filter with a callback take seconds.
+  const keptAll = new Uint32Array(rows.length);
+  let m = 0;
+  for (let k = 0; k < rows.length; k++) if (slot[x.user[rows[k]]] >= 0) keptAll[m++] = rows[k];
+  const kept = keptAll.subarray(0, m);
+  const key = new Int32Array(m);
+  for (let k = 0; k < m; k++) key[k] = slot[x.user[kept[k]]];
+  const g = groupRows(key, n);
+  const ordered = gather(kept, g.rows);
+  return { offsets: g.offsets, items: gather(x.item, ordered), ratings: gather(x.rating, ordered), timestamps: gather(x.timestamp, ordered) };
 }
 
 /**
