@@ -34,7 +34,7 @@ export function log(message: string): void {
  */
 export function progressBar(label: string, total: number, options: ProgressOptions = {}): ProgressBar {
   const stream = options.stream ?? process.stderr;
-  const fmt = options.unit === "B" ? (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB` : (n: number) => n.toLocaleString("en-US");
+  const fmt = options.unit === "B" ? (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB` : count;
   if (silent) return { update() {}, stop() {} };
   if (stream.isTTY && !process.env.CI) {
     const bar = new cliProgress.SingleBar(
@@ -70,6 +70,8 @@ export function progressBar(label: string, total: number, options: ProgressOptio
   };
 }
 
+const count = (n: number): string => n.toLocaleString("en-US");
+
 /** Reports how far one pass has got: `done` of `total` units. */
 export type StepProgress = (done: number, total: number) => void;
 
@@ -87,8 +89,7 @@ export function stepProgress(label: string, unit: string, everyMs = 30_000, now:
     last = t;
     const seconds = (t - started) / 1000;
     const rate = done / seconds;
-    const n = (x: number) => x.toLocaleString("en-US");
-    write(`${label}: ${n(done)}/${n(total)} ${unit} (${((100 * done) / total).toFixed(1)}%) in ${duration(seconds)}, ${rate.toPrecision(3)} ${unit}/s, ${duration((total - done) / rate)} left`);
+    write(`${label}: ${count(done)}/${count(total)} ${unit} (${((100 * done) / total).toFixed(1)}%) in ${duration(seconds)}, ${rate.toPrecision(3)} ${unit}/s, ${duration((total - done) / rate)} left`);
   };
 }
 

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { duration, log, sha256, stableStringify, type ItemFeatures, type UserFeatures } from "@mle/core";
 import { integrityWarnings, itemFeatures, loadDataset, makeSplitFromRelease, preprocess, userFeatures, writeSplit, type Interactions, type LoadedDataset, type Split } from "@mle/data";
 import type { ExperimentConfig } from "../config/schema.ts";
+import { int } from "../format.ts";
 
 export interface PreparedSeed {
   seed: number;
@@ -28,8 +29,7 @@ export async function prepareExperiment(config: ExperimentConfig, outDir: string
   const since = (t: number) => duration((performance.now() - t) / 1000);
   const t0 = performance.now();
   const interactions = preprocess(loaded.dataset, config.data);
-  const n = (x: number) => x.toLocaleString("en-US");
-  log(`preprocessed: ${n(interactions.n)} interactions, ${n(interactions.nUsers)} users × ${n(interactions.nItems)} items (${config.data.feedback.kind} feedback) in ${since(t0)}`);
+  log(`preprocessed: ${int(interactions.n)} interactions, ${int(interactions.nUsers)} users × ${int(interactions.nItems)} items (${config.data.feedback.kind} feedback) in ${since(t0)}`);
   const content = { itemFeatures: itemFeatures(loaded.dataset, interactions), userFeatures: userFeatures(loaded.dataset, interactions) };
   const seeds: PreparedSeed[] = [];
   for (const seed of config.experiment.seeds) {
@@ -37,7 +37,7 @@ export async function prepareExperiment(config: ExperimentConfig, outDir: string
     const split = await makeSplitFromRelease(interactions, config.split, seed, loaded.dataset, loaded.located.dir);
     const dir = join(outDir, `seed-${seed}`);
     writeSplit(dir, split, interactions, loaded.dataset);
-    log(`split (${config.split.kind}, seed ${seed}): ${n(split.train.length)} training rows, ${n(split.test.target.length)} test targets; made and written in ${since(t)}`);
+    log(`split (${config.split.kind}, seed ${seed}): ${int(split.train.length)} training rows, ${int(split.test.target.length)} test targets; made and written in ${since(t)}`);
     seeds.push({ seed, split, dir });
   }
   return { configHash, loaded, interactions, content, seeds };

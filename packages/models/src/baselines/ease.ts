@@ -28,8 +28,9 @@ function easeModel(s: EaseState): EmbeddingModel {
 }
 
 /**
- * The most items EASE takes. Natively the float32 Gram matrix and the inverse's TF matrices peak at about 24 bytes × items²
- * (measured: 11.3 GiB RSS at 20,198 items, 2.4 GiB of it the data), so 32,768 items need a machine of about 26 GiB.
+ * The most items EASE takes. Natively the float32 Gram matrix and the inverse's TF matrices peak at about 23 bytes ×
+ * items² (a run measured 11.3 GiB RSS at 20,198 items, of which about 2.4 GiB does not grow with the items), so 32,768
+ * items need a machine of about 26 GiB.
  */
 const EASE_MAX_ITEMS = 32_768;
 
@@ -42,7 +43,7 @@ async function fitEase(train: TrainSet, c: EaseConfig) {
   const n = train.nItems;
   if (n > EASE_MAX_ITEMS) {
     const f = (x: number) => x.toLocaleString("en-US");
-    throw new UserError(`EASE needs dense ${f(n)} × ${f(n)} matrices, about ${((24 * n * n) / 2 ** 30).toFixed(1)} GiB at the peak on the native backend (more on wasm); it takes at most ${f(EASE_MAX_ITEMS)} items (24 GiB): keep fewer items with a higher data.kCore.items or data.feedback.minRating`);
+    throw new UserError(`EASE needs dense ${f(n)} × ${f(n)} matrices, about ${((24 * n * n) / 2 ** 30).toFixed(1)} GiB at the peak on the native backend; it takes at most ${f(EASE_MAX_ITEMS)} items (24 GiB): keep fewer items with a higher data.kCore.items or data.feedback.minRating`);
   }
   const backend = await initBackend();
   // Counts are exact in float32 (< 2^24 users); the native inverse reads float32, so half the memory of float64.

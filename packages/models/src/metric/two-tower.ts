@@ -6,6 +6,9 @@ import type { FitContext, Trained } from "../family.ts";
 import { standardised } from "../features.ts";
 import type { TwoTowerConfig } from "./config.ts";
 
+/** Largest batch × items matrix the history means build densely (the segment sum beyond it); tests lower it to reach that path. */
+export const historyPaths = { denseLimit: 1 << 24 };
+
 /**
  * A two-tower retriever trained with in-batch sampled softmax (TensorFlow Recommenders' retrieval task). Item
  * tower: an id embedding, plus the item's standardised content projected (`content`). User tower: the mean of
@@ -15,9 +18,6 @@ import type { TwoTowerConfig } from "./config.ts";
  * accidental hit), cross-entropy on the pair's own item. The user tower reads the history without the pair's
  * item, so it learns to predict what is not in its input, as at evaluation.
  */
-/** Largest batch × items matrix the history means build densely (the segment sum beyond it); tests lower it to reach that path. */
-export const historyPaths = { denseLimit: 1 << 24 };
-
 export async function fitTwoTower(train: TrainSet, c: TwoTowerConfig, { rng, training: o }: FitContext): Promise<Trained<ModelState>> {
   const I = train.nItems;
   const d = c.factors;
@@ -48,13 +48,13 @@ export async function fitTwoTower(train: TrainSet, c: TwoTowerConfig, { rng, tra
    * input table when it is small (one matrix product each way: the segment sum and gather it replaces took
    * 80% of an ML-100k epoch), else (items, rows, weights) for a segment sum. There `items` are the batch's distinct
    * history items and `slots` index them per occurrence, so each item's content is projected once a batch, not once
-   * per occurrence (at ml-latest size that projection was three quarters of an epoch).
+   * per occurrence (at ml-latest size: 1,430 → 2,510 training pairs a second).
    */
+  const slotOf = new Int32Array(I).fill(-1); // item → its slot in the current batch; reset after each batch
   const historyMeans = (batch: Uint32Array, pos: Int32Array) => {
     const m = batch.length;
     const dense = m * I <= historyPaths.denseLimit ? new Float32Array(m * I) : null;
     const items: number[] = [];
-    const slotOf = new Map<number, number>();
     const slots: number[] = [];
     const rowsOf: number[] = [];
     const weights: number[] = [];
@@ -66,12 +66,12 @@ export async function fitTwoTower(train: TrainSet, c: TwoTowerConfig, { rng, tra
         if (i === pos[k]) continue;
         if (dense) dense[k * I + i] += wk;
         else {
-          let slot = slotOf.get(i);
-          if (slot === undefined) slotOf.set(i, (slot = items.push(i) - 1));
-          slots.push(slot), rowsOf.push(k), weights.push(wk);
+          if (slotOf[i] < 0) slotOf[i] = items.push(i) - 1;
+          slots.push(slotOf[i]), rowsOf.push(k), weights.push(wk);
         }
       }
     });
+    for (const i of items) slotOf[i] = -1;
     return { dense, items: Int32Array.from(items), slots: Int32Array.from(slots), rows: Int32Array.from(rowsOf), weights: Float32Array.from(weights) };
   };
   const opt = new AdamW({ learningRate: o.learningRate });

@@ -73,7 +73,7 @@ export async function trainSgd(run: SgdRun): Promise<number> {
   try {
     const { epochsRun } = await runEpochs({
       label: run.label, epochs: o.epochs, monitor: o.monitor, current: run.current, weights: all.map((t) => t.weights),
-      unit: "ratings",
+      unit: "rows",
       runEpoch: async (epoch, progress) => {
         if (batched) {
           let loss = 0;
