@@ -30,7 +30,8 @@ interface FullRun {
  * seed is evaluated, or when it ends.
  * Prints per config: preparation time, seconds an epoch (measured between epoch lines, or the steady rate's
  * estimate), peak RSS of the process group, and what else it said (an evaluation pass, a refusal).
- * `BENCH_FULL=mf,ease` picks configs. The figures of docs/scale.md were taken this way.
+ * `BENCH_FULL=mf,ease` picks configs. docs/scale.md's per-epoch and memory figures were taken by the same procedure
+ * (its end-to-end rows and EASE's smaller catalogues by hand, with `--set`).
  */
 export async function benchFull(): Promise<void> {
   const mirror = join(benchDir, ".data", "full");
@@ -65,7 +66,7 @@ function summarise(r: FullRun): string[] {
     const [a, b] = r.progress.slice(-2);
     const rate = (b.done - a.done) / (b.t - a.t);
     epoch = (b.total / rate).toFixed(0);
-    how = `estimated: ${rate.toPrecision(3)} ${b.unit}/s over the last ${(b.t - a.t).toFixed(0)} s, ${b.total.toLocaleString("en-US")} an epoch`;
+    how = `estimated, training only: ${rate.toPrecision(3)} ${b.unit}/s over the last ${(b.t - a.t).toFixed(0)} s, ${b.total.toLocaleString("en-US")} an epoch`;
   }
   const prep = r.dataReadyAt === undefined ? "" : r.dataReadyAt.toFixed(0);
   return [r.config, r.shape ?? "", prep, epoch, how, (r.maxRssMiB / 1024).toFixed(1), [...r.evaluations, r.exit ?? ""].filter(Boolean).join("; ")];

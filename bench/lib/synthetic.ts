@@ -108,13 +108,17 @@ export function writeSyntheticMovies(path: string, shape: SyntheticShape): void 
   writeFileSync(path, `${lines.join("\n")}\n`);
 }
 
-/** The real release's content files (2023-07): 2,328,315 tag applications; the genome covers 16,376 movies × 1,128 tags. */
+/**
+ * The real release's content files (2023-07): 2,328,315 tag applications (its README) and 1,128 genome tags. The genome's
+ * 16,376 movies and the 20,000-tag vocabulary are this file's assumptions, not checked against the release.
+ */
 export const ML_LATEST_CONTENT = { tagRows: 2_328_315, tagVocabulary: 20_000, genomeMovies: 16_376, genomeTags: 1_128 };
 
 /**
  * `tags.csv` and `genome-tags.csv`/`genome-scores.csv` for the movie ids `writeSyntheticRatings` uses, in the
  * release's layout and at its size, so content models pay full-size feature costs. Tags are Zipf-like over a
- * vocabulary; the genome covers the most frequent movie ids' share of the catalogue with relevances in [0, 1].
+ * vocabulary, applied mostly to low movie ids; the genome covers movies spread evenly over the catalogue, with
+ * relevances in [0, 1].
  */
 export function writeSyntheticContent(dir: string, shape: SyntheticShape, content = ML_LATEST_CONTENT, seed = 1): void {
   const rng = new Rng(seed, "synthetic-content");
